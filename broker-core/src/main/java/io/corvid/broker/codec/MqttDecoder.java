@@ -151,6 +151,7 @@ public final class MqttDecoder {
         }
         int remainingLength = VariableByteInteger.value(lengthField);
         int headerLength = 1 + VariableByteInteger.length(lengthField);
+        boolean minimalLength = headerLength - 1 == VariableByteInteger.size(remainingLength);
         long packetSize = (long) headerLength + remainingLength;
         if (packetSize > maximumPacketSize) {
             return error(ReasonCode.PACKET_TOO_LARGE,
@@ -164,6 +165,11 @@ public final class MqttDecoder {
         reader.reset(in, bodyStart, end);
         try {
             MqttPacket packet = decodeBody(type, first & 0x0F);
+            if (!minimalLength && v5()) {
+                // Only a CONNECT gets here: its version was unknown when its header was read.
+                // MQTT 5.0 section 1.5.5 [MQTT-1.5.5-1] requires the minimal encoding.
+                throw malformed("remaining length not in the minimum number of bytes");
+            }
             reader.requireEnd(type.toString());
             in.position(end);
             return new DecodeResult.Decoded(packet);
@@ -199,7 +205,9 @@ public final class MqttDecoder {
             if (protocolVersion != null && type == PacketType.CONNECT) {
                 return error(ReasonCode.PROTOCOL_ERROR, "a second CONNECT on one connection", type);
             }
-        } else if ((CLIENT_ONLY & bit) != 0) {
+        } else if ((CLIENT_ONLY & bit) != 0
+                || type == PacketType.DISCONNECT && protocolVersion != ProtocolVersion.MQTT_5) {
+            // Before MQTT 5.0 only clients send DISCONNECT (3.1.1 section 2.2.1, table 2.1).
             return error(ReasonCode.PROTOCOL_ERROR, type + " may only be sent by a client", type);
         }
         if (type == PacketType.AUTH && protocolVersion != null && !protocolVersion.isV5()) {
@@ -376,7 +384,8 @@ public final class MqttDecoder {
             int options = reader.readUnsignedByte("subscription options");
             int qosValue = options & 0x03;
             if (qosValue == 3) {
-                throw malformed("subscription with QoS 3");
+                // 3.1.1 [MQTT-3-8.3-4] calls it malformed; 5.0 section 3.8.3.1 a Protocol Error.
+                throw v5() ? protocolError("subscription with QoS 3") : malformed("subscription with QoS 3");
             }
             QoS qos = QoS.fromValue(qosValue);
             if (v5()) {
@@ -483,9 +492,15 @@ public final class MqttDecoder {
         if (code == null) {
             throw malformed("0x" + Integer.toHexString(value) + " is not an AUTH reason code");
         }
-        Properties properties = reader.hasRemaining()
-                ? PropertiesCodec.read(reader, PacketType.AUTH, false) : Properties.EMPTY;
-        requireMethodWithData(properties);
+        if (code == ReasonCode.SUCCESS && !reader.hasRemaining()) {
+            return new Auth(ReasonCode.SUCCESS, Properties.EMPTY);
+        }
+        // Only a Success AUTH may omit its property length (5.0 section 3.15.2.1), and every AUTH
+        // that has properties must name the method (3.15.2.2.2).
+        Properties properties = PropertiesCodec.read(reader, PacketType.AUTH, false);
+        if (!properties.contains(Property.AUTHENTICATION_METHOD)) {
+            throw protocolError("AUTH without an Authentication Method");
+        }
         return new Auth(code, properties);
     }
 

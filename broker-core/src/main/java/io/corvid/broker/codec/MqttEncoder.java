@@ -24,6 +24,7 @@ import io.corvid.broker.packet.UnsubAck;
 import io.corvid.broker.packet.Unsubscribe;
 import io.corvid.broker.packet.Will;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.List;
 
 /**
@@ -64,6 +65,17 @@ public final class MqttEncoder {
      * have {@link #encodedSize} bytes remaining.
      */
     public static void encode(MqttPacket packet, ProtocolVersion version, ByteBuffer out) {
+        // MQTT is big-endian; the writers use putShort/putInt, which follow the buffer's order.
+        ByteOrder order = out.order();
+        out.order(ByteOrder.BIG_ENDIAN);
+        try {
+            write(packet, version, out);
+        } finally {
+            out.order(order);
+        }
+    }
+
+    private static void write(MqttPacket packet, ProtocolVersion version, ByteBuffer out) {
         boolean v5 = version.isV5();
         switch (packet.type()) {
             case CONNECT -> writeConnect((Connect) packet, out);
@@ -97,7 +109,13 @@ public final class MqttEncoder {
      * it. The remaining length written counts the payload.
      */
     public static void encodePublishHeader(Publish publish, ProtocolVersion version, ByteBuffer out) {
-        writePublishHeader(publish, version.isV5(), out, remainingLength(publish, version));
+        ByteOrder order = out.order();
+        out.order(ByteOrder.BIG_ENDIAN);
+        try {
+            writePublishHeader(publish, version.isV5(), out, remainingLength(publish, version));
+        } finally {
+            out.order(order);
+        }
     }
 
     // ---------------------------------------------------------------- sizes

@@ -76,7 +76,11 @@ final class PacketReader {
 
     long readUnsignedInt(String what) {
         require(4, what);
-        long value = buffer.getInt(position) & 0xFFFF_FFFFL;
+        // Byte by byte, like readUnsignedShort: ByteBuffer.getInt would follow the caller's byte order.
+        long value = ((long) (buffer.get(position) & 0xFF) << 24)
+                | ((buffer.get(position + 1) & 0xFF) << 16)
+                | ((buffer.get(position + 2) & 0xFF) << 8)
+                | (buffer.get(position + 3) & 0xFF);
         position += 4;
         return value;
     }

@@ -272,6 +272,10 @@ public final class Properties {
         public Builder put(Property property, Object value) {
             Objects.requireNonNull(property, "property");
             Objects.requireNonNull(value, "value");
+            if (!hasJavaType(property, value)) {
+                throw new IllegalArgumentException(property + " takes a " + property.type() + " value, not a "
+                        + value.getClass().getSimpleName());
+            }
             if (property == Property.USER_PROPERTY) {
                 UserProperty user = (UserProperty) value;
                 return userProperty(user.name(), user.value());
@@ -365,6 +369,16 @@ public final class Properties {
                 default:
                     throw new IllegalArgumentException("not a single-valued property: " + property);
             }
+        }
+
+        /** Whether the value is of the Java type that stands for the property's wire type. */
+        private static boolean hasJavaType(Property property, Object value) {
+            return switch (property.type()) {
+                case BYTE, TWO_BYTE_INTEGER, FOUR_BYTE_INTEGER, VARIABLE_BYTE_INTEGER -> value instanceof Number;
+                case UTF8_STRING -> value instanceof String;
+                case BINARY_DATA -> value instanceof byte[];
+                case UTF8_STRING_PAIR -> value instanceof UserProperty;
+            };
         }
 
         private static Integer checkedInt(Property property, Object value, int max) {
