@@ -1,0 +1,488 @@
+package io.corvid.broker;
+
+import io.corvid.broker.engine.BrokerEngine;
+import io.corvid.broker.engine.EngineClock;
+import io.corvid.broker.engine.EngineMetrics;
+import io.corvid.broker.packet.Properties;
+import io.corvid.broker.packet.Publish;
+import io.corvid.broker.packet.QoS;
+import io.corvid.broker.topic.Topics;
+import io.corvid.broker.transport.BoundListener;
+import io.corvid.broker.transport.Transport;
+import io.corvid.broker.transport.TransportProvider;
+import io.corvid.broker.transport.TransportSettings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An MQTT broker that runs inside the application:
+ * <pre>{@code
+ * try (Broker broker = new Broker.Builder().port(1883).build().start()) {
+ *     broker.publish("greetings", "hello".getBytes(UTF_8), QoS.AT_LEAST_ONCE, false);
+ *     ...
+ * }
+ * }</pre>
+ * A transport module (broker-netty) must be on the class path, or be given with
+ * {@link Builder#transport}. Several brokers can run in one JVM: a broker keeps no static
+ * state.
+ *
+ * <p>{@link #start()} and {@link #stop()} are idempotent and thread safe. A stopped broker
+ * cannot be started again; build a new one.
+ */
+public final class Broker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Broker.class);
+    private static final long GOODBYE_TIMEOUT_MILLIS = 5_000;
+
+    private enum State { NEW, RUNNING, STOPPED }
+
+    private final BrokerConfig config;
+    private final Builder builder;
+    private State state = State.NEW;
+    private BrokerEngine engine;
+    private Transport transport;
+    private List<BoundListener> boundListeners = List.of();
+
+    private Broker(Builder builder) {
+        this.builder = builder;
+        this.config = new BrokerConfig(builder);
+    }
+
+    /**
+     * Binds the listeners and starts serving. Returns this broker, so that
+     * {@code new Broker.Builder().build().start()} reads as one line.
+     *
+     * @throws UncheckedIOException  if a listener cannot be bound (nothing stays bound)
+     * @throws IllegalStateException if no transport is available, or the broker was stopped
+     */
+    public synchronized Broker start() {
+        if (state == State.RUNNING) {
+            return this;
+        }
+        if (state == State.STOPPED) {
+            throw new IllegalStateException("a stopped broker cannot be restarted; build a new one");
+        }
+        boolean anonymous = builder.authentication == null;
+        engine = new BrokerEngine(config,
+                anonymous ? Authentication.allowAll() : builder.authentication,
+                builder.authorization == null ? Authorization.allowAll() : builder.authorization,
+                builder.interceptors, builder.brokerListeners, builder.clock, builder.sessionStore);
+        engine.restore();
+        transport = builder.transport != null ? builder.transport : loadTransport();
+        try {
+            boundListeners = transport.start(config.listeners(), engine, new TransportSettings(config.maxPacketSize()));
+        } catch (IOException e) {
+            transport.stop();
+            engine.close();
+            state = State.STOPPED;
+            throw new UncheckedIOException("could not bind listeners " + config.listeners(), e);
+        }
+        state = State.RUNNING;
+        for (BoundListener bound : boundListeners) {
+            LOG.info("Listening for MQTT on {} ({})", bound.address(), bound.listener().name());
+        }
+        if (anonymous) {
+            LOG.warn("No authentication configured: anonymous clients are allowed");
+        }
+        return this;
+    }
+
+    /**
+     * Stops gracefully: stops accepting connections, disconnects every client (MQTT 5.0
+     * clients receive DISCONNECT 0x8B Server shutting down; wills of clients that did not
+     * disconnect themselves are published), then releases all threads.
+     */
+    public synchronized void stop() {
+        if (state != State.RUNNING) {
+            state = State.STOPPED;
+            return;
+        }
+        state = State.STOPPED;
+        LOG.info("Stopping: disconnecting {} clients", engine.connectedClientCount());
+        transport.stopAccepting();
+        engine.disconnectAll(GOODBYE_TIMEOUT_MILLIS);
+        transport.stop();
+        engine.close();
+        LOG.info("Stopped");
+    }
+
+    /** Same as {@link #stop()}. */
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /** Whether the broker is serving. */
+    public synchronized boolean isRunning() {
+        return state == State.RUNNING;
+    }
+
+    /** The configuration the broker was built with. */
+    public BrokerConfig config() {
+        return config;
+    }
+
+    /** The port of the first listener, as bound (so port 0 tells the real port). */
+    public synchronized int port() {
+        requireRunning();
+        return boundListeners.get(0).address().getPort();
+    }
+
+    /** Every listener as bound. */
+    public synchronized List<BoundListener> boundListeners() {
+        requireRunning();
+        return boundListeners;
+    }
+
+    /**
+     * Publishes a message from inside the application, as if a client had published it.
+     *
+     * @return how many sessions it was handed to
+     */
+    public int publish(String topic, byte[] payload, QoS qos, boolean retain) {
+        return publish(new Publish(topic, qos, retain, false, 0, payload, Properties.EMPTY));
+    }
+
+    /**
+     * Publishes a message with full control over its MQTT 5.0 properties (the packet
+     * identifier and DUP flag are ignored).
+     *
+     * @return how many sessions it was handed to
+     */
+    public int publish(Publish message) {
+        Objects.requireNonNull(message, "message");
+        if (!Topics.isValidTopicName(message.topic())) {
+            throw new IllegalArgumentException("not a valid topic name: '" + message.topic() + "'");
+        }
+        return runningEngine().publishFromApplication(message);
+    }
+
+    /** The connected clients. */
+    public List<ClientInfo> clients() {
+        return runningEngine().clients();
+    }
+
+    /** A connected client by identifier. */
+    public Optional<ClientInfo> client(String clientId) {
+        return runningEngine().client(clientId);
+    }
+
+    /** Every session, connected or offline. */
+    public List<SessionInfo> sessions() {
+        return runningEngine().sessions();
+    }
+
+    /** A session by client identifier. */
+    public Optional<SessionInfo> session(String clientId) {
+        return runningEngine().session(clientId);
+    }
+
+    /**
+     * Disconnects a client (MQTT 5.0: DISCONNECT 0x98 Administrative action). Its will is
+     * published and its session kept as its expiry says.
+     *
+     * @return whether the client was connected
+     */
+    public boolean disconnect(String clientId) {
+        return runningEngine().disconnect(clientId);
+    }
+
+    /**
+     * Sends a connected client to another server: MQTT 5.0 clients receive DISCONNECT 0x9C Use
+     * Another Server (or 0x9D Server Moved when {@code permanent}) with the Server Reference;
+     * MQTT 3.1.1 clients are disconnected.
+     *
+     * @return whether the client was connected
+     */
+    public boolean redirect(String clientId, String serverReference, boolean permanent) {
+        return runningEngine().redirect(clientId, serverReference, permanent);
+    }
+
+    /** The broker's counters. */
+    public EngineMetrics metrics() {
+        return runningEngine().metrics();
+    }
+
+    private synchronized BrokerEngine runningEngine() {
+        requireRunning();
+        return engine;
+    }
+
+    private void requireRunning() {
+        if (state != State.RUNNING) {
+            throw new IllegalStateException("the broker is not running");
+        }
+    }
+
+    private static Transport loadTransport() {
+        Iterator<TransportProvider> providers = ServiceLoader.load(TransportProvider.class).iterator();
+        if (!providers.hasNext()) {
+            throw new IllegalStateException("no MQTT transport on the class path: add io.corvid:broker-netty, "
+                    + "or give one with Broker.Builder.transport(...)");
+        }
+        TransportProvider provider = providers.next();
+        LOG.debug("Using the {} transport", provider.name());
+        return provider.create();
+    }
+
+    /**
+     * Builds a {@link Broker}. Every setting has a safe default; with none given the broker
+     * listens on 0.0.0.0:1883 and lets anyone in.
+     */
+    public static final class Builder {
+        String host = "0.0.0.0";
+        int port = 1883;
+        final List<Listener> listeners = new ArrayList<>();
+        int maxConnections = Integer.MAX_VALUE;
+        int maxPacketSize = BrokerConfig.DEFAULT_MAX_PACKET_SIZE;
+        int maxInflight = BrokerConfig.DEFAULT_MAX_INFLIGHT;
+        int receiveMaximum = BrokerConfig.DEFAULT_RECEIVE_MAXIMUM;
+        int maxQueuedMessages = BrokerConfig.DEFAULT_MAX_QUEUED_MESSAGES;
+        boolean queueQos0WhileOffline;
+        int maxKeepAlive = 0xFFFF;
+        Duration connectTimeout = Duration.ofSeconds(10);
+        Duration pluginTimeout = Duration.ofSeconds(10);
+        long maxSessionExpiryInterval = BrokerConfig.SESSION_NEVER_EXPIRES;
+        int topicAliasMaximum = BrokerConfig.DEFAULT_TOPIC_ALIAS_MAXIMUM;
+        QoS maximumQos = QoS.EXACTLY_ONCE;
+        boolean retainAvailable = true;
+        boolean wildcardSubscriptionsAvailable = true;
+        boolean subscriptionIdentifiersAvailable = true;
+        boolean sharedSubscriptionsAvailable = true;
+        boolean validatePayloadFormat;
+        boolean outboundTopicAliases = true;
+        java.util.function.Function<ClientInfo, String> responseInformation;
+        Authentication authentication;
+        Authorization authorization;
+        final List<PacketInterceptor> interceptors = new ArrayList<>();
+        final List<BrokerListener> brokerListeners = new ArrayList<>();
+        Transport transport;
+        SessionStore sessionStore;
+        EngineClock clock = EngineClock.SYSTEM;
+
+        /** The address of the default TCP listener (used when no listener is added). Default 0.0.0.0. */
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host, "host");
+            return this;
+        }
+
+        /** The port of the default TCP listener (used when no listener is added); 0 picks a free one. Default 1883. */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be 0..65535: " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /** Adds a listener; once one is added, {@link #host} and {@link #port} are not used. */
+        public Builder listener(Listener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /** The most clients connected at once. Default: no limit. */
+        public Builder maxConnections(int max) {
+            this.maxConnections = positive(max, "maxConnections");
+            return this;
+        }
+
+        /** The largest packet accepted, fixed header included. Default 1 MiB. */
+        public Builder maxPacketSize(int bytes) {
+            if (bytes < 16) {
+                throw new IllegalArgumentException("maxPacketSize must be at least 16 bytes: " + bytes);
+            }
+            this.maxPacketSize = bytes;
+            return this;
+        }
+
+        /** The most QoS 1/2 messages in flight to one client. Default 128; at most 65,535. */
+        public Builder maxInflight(int max) {
+            this.maxInflight = Math.min(positive(max, "maxInflight"), 0xFFFF);
+            return this;
+        }
+
+        /** The Receive Maximum announced to MQTT 5.0 clients. Default 1024; at most 65,535. */
+        public Builder receiveMaximum(int max) {
+            this.receiveMaximum = Math.min(positive(max, "receiveMaximum"), 0xFFFF);
+            return this;
+        }
+
+        /** The most messages queued for one session. Default 1000. */
+        public Builder maxQueuedMessages(int max) {
+            this.maxQueuedMessages = positive(max, "maxQueuedMessages");
+            return this;
+        }
+
+        /** Whether QoS 0 messages are queued for offline persistent sessions. Default false. */
+        public Builder queueQos0WhileOffline(boolean queue) {
+            this.queueQos0WhileOffline = queue;
+            return this;
+        }
+
+        /** The longest keep alive granted to MQTT 5.0 clients, in seconds. Default 65,535 (no limit). */
+        public Builder maxKeepAlive(int seconds) {
+            if (seconds < 1 || seconds > 0xFFFF) {
+                throw new IllegalArgumentException("maxKeepAlive must be 1..65535: " + seconds);
+            }
+            this.maxKeepAlive = seconds;
+            return this;
+        }
+
+        /** How long a new connection may take to send CONNECT. Default 10 s. */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = positive(timeout, "connectTimeout");
+            return this;
+        }
+
+        /** How long an asynchronous plug-in may take to answer. Default 10 s. */
+        public Builder pluginTimeout(Duration timeout) {
+            this.pluginTimeout = positive(timeout, "pluginTimeout");
+            return this;
+        }
+
+        /** The longest session expiry granted, in seconds. Default: no limit. */
+        public Builder maxSessionExpiryInterval(long seconds) {
+            if (seconds < 0 || seconds > BrokerConfig.SESSION_NEVER_EXPIRES) {
+                throw new IllegalArgumentException("maxSessionExpiryInterval out of range: " + seconds);
+            }
+            this.maxSessionExpiryInterval = seconds;
+            return this;
+        }
+
+        /** The Topic Alias Maximum announced to MQTT 5.0 clients; 0 disables aliases. Default 16. */
+        public Builder topicAliasMaximum(int max) {
+            if (max < 0 || max > 0xFFFF) {
+                throw new IllegalArgumentException("topicAliasMaximum must be 0..65535: " + max);
+            }
+            this.topicAliasMaximum = max;
+            return this;
+        }
+
+        /** The highest QoS accepted. Default 2. */
+        public Builder maximumQos(QoS qos) {
+            this.maximumQos = Objects.requireNonNull(qos, "qos");
+            return this;
+        }
+
+        /** Whether retained messages are supported. Default true. */
+        public Builder retainAvailable(boolean available) {
+            this.retainAvailable = available;
+            return this;
+        }
+
+        /** Whether wildcard subscriptions are supported. Default true. */
+        public Builder wildcardSubscriptionsAvailable(boolean available) {
+            this.wildcardSubscriptionsAvailable = available;
+            return this;
+        }
+
+        /** Whether subscription identifiers are supported. Default true. */
+        public Builder subscriptionIdentifiersAvailable(boolean available) {
+            this.subscriptionIdentifiersAvailable = available;
+            return this;
+        }
+
+        /** Whether shared subscriptions are supported. Default true. */
+        public Builder sharedSubscriptionsAvailable(boolean available) {
+            this.sharedSubscriptionsAvailable = available;
+            return this;
+        }
+
+        /** Whether payloads marked as UTF-8 are validated (bad ones get 0x99). Default false. */
+        public Builder validatePayloadFormat(boolean validate) {
+            this.validatePayloadFormat = validate;
+            return this;
+        }
+
+        /**
+         * Whether topics are replaced by aliases in messages to MQTT 5.0 clients that allow it
+         * (Topic Alias Maximum above 0). Default true.
+         */
+        public Builder outboundTopicAliases(boolean enabled) {
+            this.outboundTopicAliases = enabled;
+            return this;
+        }
+
+        /**
+         * The Response Information given to MQTT 5.0 clients that ask for it, for example
+         * {@code client -> "responses/" + client.clientId()}. Default: none given.
+         */
+        public Builder responseInformation(java.util.function.Function<ClientInfo, String> information) {
+            this.responseInformation = Objects.requireNonNull(information, "information");
+            return this;
+        }
+
+        /** Who may connect. Default: everyone (logged at start). */
+        public Builder authentication(Authentication authentication) {
+            this.authentication = Objects.requireNonNull(authentication, "authentication");
+            return this;
+        }
+
+        /** Who may publish and subscribe where. Default: everything is allowed. */
+        public Builder authorization(Authorization authorization) {
+            this.authorization = Objects.requireNonNull(authorization, "authorization");
+            return this;
+        }
+
+        /** Adds an interceptor; interceptors run in the order added. */
+        public Builder interceptor(PacketInterceptor interceptor) {
+            interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
+            return this;
+        }
+
+        /** Adds a listener for lifecycle events. */
+        public Builder brokerListener(BrokerListener listener) {
+            brokerListeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * Writes persistent sessions and retained messages through to this store and restores
+         * them at start. Default: none, so they live in memory for the broker's lifetime.
+         */
+        public Builder sessionStore(SessionStore store) {
+            this.sessionStore = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /** Uses this transport instead of the one found on the class path. */
+        public Builder transport(Transport transport) {
+            this.transport = Objects.requireNonNull(transport, "transport");
+            return this;
+        }
+
+        /** The configuration this builder describes, without building a broker. */
+        public BrokerConfig buildConfig() {
+            return new BrokerConfig(this);
+        }
+
+        /** Builds the broker; nothing is bound until {@link Broker#start()}. */
+        public Broker build() {
+            return new Broker(this);
+        }
+
+        private static int positive(int value, String name) {
+            if (value < 1) {
+                throw new IllegalArgumentException(name + " must be positive: " + value);
+            }
+            return value;
+        }
+
+        private static Duration positive(Duration value, String name) {
+            Objects.requireNonNull(value, name);
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive: " + value);
+            }
+            return value;
+        }
+    }
+}

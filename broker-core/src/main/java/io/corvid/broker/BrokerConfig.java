@@ -1,0 +1,176 @@
+package io.corvid.broker;
+
+import io.corvid.broker.packet.QoS;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Every limit and capability of a broker in one immutable object, as built by
+ * {@link Broker.Builder}. The defaults favour safety: bounded packets, bounded queues,
+ * bounded waits.
+ */
+public final class BrokerConfig {
+    /** Default largest packet: 1 MiB, which bounds what one connection can make the broker buffer. */
+    public static final int DEFAULT_MAX_PACKET_SIZE = 1024 * 1024;
+    /** Default outbound QoS 1/2 window per client. */
+    public static final int DEFAULT_MAX_INFLIGHT = 128;
+    /** Default Receive Maximum announced to MQTT 5.0 clients. */
+    public static final int DEFAULT_RECEIVE_MAXIMUM = 1024;
+    /** Default queue bound per session. */
+    public static final int DEFAULT_MAX_QUEUED_MESSAGES = 1000;
+    /** Default Topic Alias Maximum announced to MQTT 5.0 clients. */
+    public static final int DEFAULT_TOPIC_ALIAS_MAXIMUM = 16;
+    /** A session expiry interval meaning "never expires". */
+    public static final long SESSION_NEVER_EXPIRES = 0xFFFF_FFFFL;
+
+    private final List<Listener> listeners;
+    private final int maxConnections;
+    private final int maxPacketSize;
+    private final int maxInflight;
+    private final int receiveMaximum;
+    private final int maxQueuedMessages;
+    private final boolean queueQos0WhileOffline;
+    private final int maxKeepAlive;
+    private final Duration connectTimeout;
+    private final Duration pluginTimeout;
+    private final long maxSessionExpiryInterval;
+    private final int topicAliasMaximum;
+    private final QoS maximumQos;
+    private final boolean retainAvailable;
+    private final boolean wildcardSubscriptionsAvailable;
+    private final boolean subscriptionIdentifiersAvailable;
+    private final boolean sharedSubscriptionsAvailable;
+    private final boolean validatePayloadFormat;
+    private final boolean outboundTopicAliases;
+    private final java.util.function.Function<ClientInfo, String> responseInformation;
+
+    BrokerConfig(Broker.Builder builder) {
+        this.listeners = List.copyOf(builder.listeners.isEmpty()
+                ? List.of(Listener.tcp(builder.host, builder.port)) : builder.listeners);
+        this.maxConnections = builder.maxConnections;
+        this.maxPacketSize = builder.maxPacketSize;
+        this.maxInflight = builder.maxInflight;
+        this.receiveMaximum = builder.receiveMaximum;
+        this.maxQueuedMessages = builder.maxQueuedMessages;
+        this.queueQos0WhileOffline = builder.queueQos0WhileOffline;
+        this.maxKeepAlive = builder.maxKeepAlive;
+        this.connectTimeout = builder.connectTimeout;
+        this.pluginTimeout = builder.pluginTimeout;
+        this.maxSessionExpiryInterval = builder.maxSessionExpiryInterval;
+        this.topicAliasMaximum = builder.topicAliasMaximum;
+        this.maximumQos = builder.maximumQos;
+        this.retainAvailable = builder.retainAvailable;
+        this.wildcardSubscriptionsAvailable = builder.wildcardSubscriptionsAvailable;
+        this.subscriptionIdentifiersAvailable = builder.subscriptionIdentifiersAvailable;
+        this.sharedSubscriptionsAvailable = builder.sharedSubscriptionsAvailable;
+        this.validatePayloadFormat = builder.validatePayloadFormat;
+        this.outboundTopicAliases = builder.outboundTopicAliases;
+        this.responseInformation = builder.responseInformation;
+    }
+
+    /** The network listeners; a TCP listener on the builder's host and port when none was added. */
+    public List<Listener> listeners() {
+        return listeners;
+    }
+
+    /** The most clients connected at once; further CONNECTs are refused with Server Busy / Server Unavailable. */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    /** The largest packet accepted from a client, fixed header included (announced to MQTT 5.0 clients). */
+    public int maxPacketSize() {
+        return maxPacketSize;
+    }
+
+    /** The most QoS 1/2 messages in flight to one client (and never more than its Receive Maximum). */
+    public int maxInflight() {
+        return maxInflight;
+    }
+
+    /** The Receive Maximum announced to MQTT 5.0 clients: their QoS 1/2 publications in flight to the broker. */
+    public int receiveMaximum() {
+        return receiveMaximum;
+    }
+
+    /** The most messages queued for one session, beyond those in flight. */
+    public int maxQueuedMessages() {
+        return maxQueuedMessages;
+    }
+
+    /** Whether QoS 0 messages are queued for persistent sessions whose client is offline. */
+    public boolean queueQos0WhileOffline() {
+        return queueQos0WhileOffline;
+    }
+
+    /** The longest keep alive granted, in seconds; MQTT 5.0 clients asking for more (or none) are told this one. */
+    public int maxKeepAlive() {
+        return maxKeepAlive;
+    }
+
+    /** How long a new connection may take to send CONNECT. */
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    /** How long an asynchronous plug-in may take to answer before its fallback applies. */
+    public Duration pluginTimeout() {
+        return pluginTimeout;
+    }
+
+    /** The longest session expiry granted, in seconds; {@link #SESSION_NEVER_EXPIRES} for no limit. */
+    public long maxSessionExpiryInterval() {
+        return maxSessionExpiryInterval;
+    }
+
+    /** The Topic Alias Maximum announced to MQTT 5.0 clients (0 disables inbound aliases). */
+    public int topicAliasMaximum() {
+        return topicAliasMaximum;
+    }
+
+    /** The highest QoS the broker accepts. */
+    public QoS maximumQos() {
+        return maximumQos;
+    }
+
+    /** Whether retained messages are supported. */
+    public boolean retainAvailable() {
+        return retainAvailable;
+    }
+
+    /** Whether wildcard subscriptions are supported. */
+    public boolean wildcardSubscriptionsAvailable() {
+        return wildcardSubscriptionsAvailable;
+    }
+
+    /** Whether subscription identifiers are supported. */
+    public boolean subscriptionIdentifiersAvailable() {
+        return subscriptionIdentifiersAvailable;
+    }
+
+    /** Whether shared subscriptions are supported. */
+    public boolean sharedSubscriptionsAvailable() {
+        return sharedSubscriptionsAvailable;
+    }
+
+    /**
+     * Whether the broker replaces topics by aliases in what it sends to MQTT 5.0 clients that
+     * allow aliases (least recently used alias reassigned when all are taken).
+     */
+    public boolean outboundTopicAliases() {
+        return outboundTopicAliases;
+    }
+
+    /**
+     * What to answer MQTT 5.0 clients that request Response Information (typically the root
+     * of the topics they may use for responses), or {@code null} to answer nothing.
+     */
+    public java.util.function.Function<ClientInfo, String> responseInformation() {
+        return responseInformation;
+    }
+
+    /** Whether payloads marked as UTF-8 (Payload Format Indicator 1) are checked; bad ones get 0x99. */
+    public boolean validatePayloadFormat() {
+        return validatePayloadFormat;
+    }
+}

@@ -1,0 +1,483 @@
+package io.corvid.broker.engine;
+
+import io.corvid.broker.Authentication;
+import io.corvid.broker.Authorization;
+import io.corvid.broker.BrokerConfig;
+import io.corvid.broker.BrokerListener;
+import io.corvid.broker.ClientInfo;
+import io.corvid.broker.DropReason;
+import io.corvid.broker.PacketInterceptor;
+import io.corvid.broker.SessionInfo;
+import io.corvid.broker.SessionStore;
+import io.corvid.broker.packet.Property;
+import io.corvid.broker.packet.Publish;
+import io.corvid.broker.packet.ReasonCode;
+import io.corvid.broker.packet.Will;
+import io.corvid.broker.session.Delivery;
+import io.corvid.broker.session.Message;
+import io.corvid.broker.session.Session;
+import io.corvid.broker.session.SessionContext;
+import io.corvid.broker.session.SubscriptionRecord;
+import io.corvid.broker.topic.RetainedIndex;
+import io.corvid.broker.topic.TopicTrie;
+import io.corvid.broker.transport.Connection;
+import io.corvid.broker.transport.Connection.Cancellable;
+import io.corvid.broker.transport.ConnectionAcceptor;
+import io.corvid.broker.transport.ConnectionHandler;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The protocol engine of one broker: sessions, subscriptions, retained messages, routing, and
+ * a {@link ProtocolHandler} per connection. It knows nothing of sockets: transports hand it
+ * {@link Connection}s through {@link #accept}.
+ */
+public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerEngine.class);
+
+    private final BrokerConfig config;
+    private final Authentication authentication;
+    private final Authorization authorization;
+    private final List<PacketInterceptor> interceptors;
+    private final EventDispatcher events;
+    private final EngineClock clock;
+    private final SessionStore store;
+    private final EngineMetrics metrics = new EngineMetrics();
+
+    private final SessionRegistry sessions = new SessionRegistry();
+    private final TopicTrie<Session, SubscriptionRecord> subscriptions = new TopicTrie<>();
+    private final RetainedIndex<Message> retained = new RetainedIndex<>();
+    private final Router router = new Router(subscriptions);
+    private final ConcurrentHashMap<String, ProtocolHandler> connectedClients = new ConcurrentHashMap<>();
+    private final AtomicInteger connectionCount = new AtomicInteger();
+    private final ScheduledThreadPoolExecutor scheduler;
+    private volatile boolean shuttingDown;
+
+    /**
+     * @param config         limits and capabilities
+     * @param authentication decides who may connect
+     * @param authorization  decides who may publish and subscribe where
+     * @param interceptors   see every inbound packet, in order
+     * @param listeners      receive lifecycle events
+     * @param clock          time sources
+     * @param store          where persistent state is written through to, or {@code null}
+     */
+    public BrokerEngine(BrokerConfig config, Authentication authentication, Authorization authorization,
+                        List<PacketInterceptor> interceptors, List<BrokerListener> listeners, EngineClock clock,
+                        SessionStore store) {
+        this.config = config;
+        this.store = store;
+        this.authentication = authentication;
+        this.authorization = authorization;
+        this.interceptors = List.copyOf(interceptors);
+        this.events = new EventDispatcher(listeners);
+        this.clock = clock;
+        this.scheduler = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, "corvid-sessions");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.scheduler.setRemoveOnCancelPolicy(true);
+    }
+
+    /**
+     * Loads what the store holds: sessions (offline, with subscriptions and pending messages)
+     * and retained messages. Call once, before the transport accepts connections.
+     */
+    public void restore() {
+        if (store == null) {
+            return;
+        }
+        SessionStore.State state = store.load();
+        long now = clock.currentTimeMillis();
+        for (SessionStore.StoredMessage stored : state.retained()) {
+            if (stored.expiresAtMillis() > now) {
+                retained.put(stored.topic(), new Message(stored.topic(), stored.payload(), stored.qos(), true,
+                        stored.properties(), stored.publisherId(), stored.expiresAtMillis()));
+            } else {
+                store.removeRetained(stored.topic());
+            }
+        }
+        for (SessionStore.StoredSession stored : state.sessions()) {
+            Session session = sessionFor(stored.clientId());
+            session.restore(stored);
+            for (SubscriptionRecord record : session.subscriptions()) {
+                subscriptions.put(record.subscription().topicFilter(), session, record);
+            }
+        }
+        LOG.info("Restored {} sessions and {} retained messages from the session store",
+                state.sessions().size(), retained.size());
+    }
+
+    @Override
+    public ConnectionHandler accept(Connection connection) {
+        metrics.connectionsAccepted.increment();
+        return new ProtocolHandler(this, connection);
+    }
+
+    // ------------------------------------------------------------ accessors for handlers
+
+    BrokerConfig config() {
+        return config;
+    }
+
+    Authentication authentication() {
+        return authentication;
+    }
+
+    Authorization authorization() {
+        return authorization;
+    }
+
+    List<PacketInterceptor> interceptors() {
+        return interceptors;
+    }
+
+    EventDispatcher events() {
+        return events;
+    }
+
+    EngineClock clock() {
+        return clock;
+    }
+
+    /** The engine's counters. */
+    public EngineMetrics metrics() {
+        return metrics;
+    }
+
+    boolean isShuttingDown() {
+        return shuttingDown;
+    }
+
+    /** Counts a connected client against the limit; false when the broker is full. */
+    boolean tryAcquireConnectionSlot() {
+        if (connectionCount.incrementAndGet() > config.maxConnections()) {
+            connectionCount.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    void releaseConnectionSlot() {
+        connectionCount.decrementAndGet();
+    }
+
+    String assignClientId() {
+        return "corvid-" + UUID.randomUUID();
+    }
+
+    Session sessionFor(String clientId) {
+        return sessions.getOrCreate(clientId, id -> new Session(id, this));
+    }
+
+    void registerConnected(ProtocolHandler handler) {
+        connectedClients.put(handler.clientId(), handler);
+    }
+
+    void unregisterConnected(ProtocolHandler handler) {
+        if (handler.clientId() != null) {
+            connectedClients.remove(handler.clientId(), handler);
+        }
+        synchronized (connectedClients) {
+            connectedClients.notifyAll();
+        }
+    }
+
+    // ------------------------------------------------------------ subscriptions
+
+    /** Adds or replaces a subscription; returns whether it existed before. Runs in the session's executor. */
+    boolean subscribe(Session session, SubscriptionRecord record) {
+        SubscriptionRecord previous = session.putSubscription(record);
+        subscriptions.put(record.subscription().topicFilter(), session, record);
+        return previous != null;
+    }
+
+    /** Removes a subscription; returns whether it existed. Runs in the session's executor. */
+    boolean unsubscribe(Session session, String topicFilter) {
+        if (session.removeSubscription(topicFilter) == null) {
+            return false;
+        }
+        subscriptions.remove(topicFilter, session);
+        return true;
+    }
+
+    /** Retained messages matching a (non-shared) filter that have not expired. */
+    void forEachRetained(String topicFilter, java.util.function.Consumer<Message> action) {
+        long now = clock.currentTimeMillis();
+        retained.match(topicFilter, (topic, message) -> {
+            if (!message.isExpired(now)) {
+                action.accept(message);
+            } else if (retained.removeIfSame(topic, message) && store != null) {
+                store.removeRetained(topic);
+            }
+        });
+    }
+
+    // ------------------------------------------------------------ publishing
+
+    /**
+     * Accepts a message for routing: updates the retained store and hands the message to every
+     * matching session. Safe from any thread.
+     *
+     * @param publisher the publishing client, or {@code null} for the application
+     * @param original  the PUBLISH as received, for listeners
+     * @return the number of sessions the message was handed to
+     */
+    int publish(Message message, ClientInfo publisher, Publish original) {
+        metrics.messagesReceived.increment();
+        if (message.retain() && config.retainAvailable()) {
+            updateRetained(message);
+        }
+        int routed = router.route(message);
+        if (!events.isEmpty()) {
+            events.messagePublished(publisher, original);
+        }
+        return routed;
+    }
+
+    private void updateRetained(Message message) {
+        boolean delete = message.payload().length == 0;
+        if (delete) {
+            retained.remove(message.topic());
+        } else {
+            retained.put(message.topic(), message);
+        }
+        if (store != null) {
+            try {
+                if (delete) {
+                    store.removeRetained(message.topic());
+                } else {
+                    store.saveRetained(new SessionStore.StoredMessage(0, message.topic(), message.payload(),
+                            message.qos(), true, message.properties(), message.publisherId(),
+                            message.expiresAtMillis(), Delivery.NO_IDENTIFIERS, 0, false));
+                }
+            } catch (RuntimeException e) {
+                LOG.error("Session store failed to keep the retained message of {}", message.topic(), e);
+            }
+        }
+    }
+
+    /** Publishes from inside the application. Safe from any thread. */
+    public int publishFromApplication(Publish publish) {
+        Message message = new Message(publish.topic(), publish.payload(), publish.qos(), publish.retain(),
+                Message.forwardableProperties(publish.properties()), null, expiresAt(publish.properties()));
+        return publish(message, null, publish);
+    }
+
+    long expiresAt(io.corvid.broker.packet.Properties properties) {
+        long interval = properties.getLong(Property.MESSAGE_EXPIRY_INTERVAL, -1);
+        return interval < 0 ? Message.NEVER : clock.currentTimeMillis() + interval * 1000;
+    }
+
+    // ------------------------------------------------------------ SessionContext
+
+    @Override
+    public int maxInflight() {
+        return config.maxInflight();
+    }
+
+    @Override
+    public int maxQueuedMessages() {
+        return config.maxQueuedMessages();
+    }
+
+    @Override
+    public boolean queueQos0WhileOffline() {
+        return config.queueQos0WhileOffline();
+    }
+
+    @Override
+    public SessionStore store() {
+        return store;
+    }
+
+    @Override
+    public long nowMillis() {
+        return clock.currentTimeMillis();
+    }
+
+    @Override
+    public Executor backgroundExecutor() {
+        return scheduler;
+    }
+
+    @Override
+    public Cancellable schedule(Runnable task, long delay, TimeUnit unit) {
+        try {
+            ScheduledFuture<?> future = scheduler.schedule(task, delay, unit);
+            return () -> future.cancel(false);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // Shutting down: timers no longer matter, sessions are being closed.
+            return () -> { };
+        }
+    }
+
+    @Override
+    public void messageDropped(Session session, Delivery delivery, DropReason reason) {
+        metrics.messagesDropped.increment();
+        LOG.debug("Dropped {} for {}: {}", delivery.message(), session.clientId(), reason);
+        if (!events.isEmpty()) {
+            Message message = delivery.message();
+            events.messageDropped(session.clientId(), new Publish(message.topic(), delivery.qos(),
+                    delivery.retain(), false, 0, message.payload(), message.properties()), reason);
+        }
+    }
+
+    @Override
+    public boolean reroute(Session from, Delivery delivery, boolean onlineOnly) {
+        return Router.reroute(from, delivery, onlineOnly);
+    }
+
+    @Override
+    public void publishWill(Session session, Will will) {
+        Message message = new Message(will.topic(), will.payload(), will.qos(), will.retain(),
+                Message.forwardableProperties(will.properties().without(Property.WILL_DELAY_INTERVAL)),
+                session.clientId(), expiresAt(will.properties()));
+        LOG.debug("Publishing the will of {} to {}", session.clientId(), will.topic());
+        publish(message, null, new Publish(will.topic(), will.qos(), will.retain(), false, 0, will.payload(),
+                message.properties()));
+    }
+
+    @Override
+    public void subscriptionsRemoved(Session session, Collection<SubscriptionRecord> records) {
+        for (SubscriptionRecord record : records) {
+            subscriptions.remove(record.subscription().topicFilter(), session);
+        }
+    }
+
+    @Override
+    public void sessionEnded(Session session, boolean replaced) {
+        if (!replaced) {
+            sessions.remove(session);
+        }
+        LOG.debug("Session of {} ended", session.clientId());
+        events.sessionEnded(session.clientId());
+    }
+
+    // ------------------------------------------------------------ embedding API
+
+    /** Connected clients. */
+    public List<ClientInfo> clients() {
+        List<ClientInfo> list = new ArrayList<>(connectedClients.size());
+        for (ProtocolHandler handler : connectedClients.values()) {
+            list.add(handler.clientInfo());
+        }
+        return list;
+    }
+
+    /** A connected client by identifier. */
+    public Optional<ClientInfo> client(String clientId) {
+        ProtocolHandler handler = connectedClients.get(clientId);
+        return handler == null ? Optional.empty() : Optional.of(handler.clientInfo());
+    }
+
+    /** Every session, connected or not. */
+    public List<SessionInfo> sessions() {
+        List<SessionInfo> list = new ArrayList<>(sessions.size());
+        for (Session session : sessions.all()) {
+            if (!session.isEnded()) {
+                list.add(session.info());
+            }
+        }
+        return list;
+    }
+
+    /** One session by client identifier. */
+    public Optional<SessionInfo> session(String clientId) {
+        Session session = sessions.get(clientId);
+        return session == null || session.isEnded() ? Optional.empty() : Optional.of(session.info());
+    }
+
+    /** Disconnects a connected client (MQTT 5.0: DISCONNECT 0x98 Administrative action). */
+    public boolean disconnect(String clientId) {
+        ProtocolHandler handler = connectedClients.get(clientId);
+        if (handler == null) {
+            return false;
+        }
+        handler.disconnectFromAnyThread(ReasonCode.ADMINISTRATIVE_ACTION, "disconnected by the application");
+        return true;
+    }
+
+    /** Sends a connected client elsewhere (MQTT 5.0: DISCONNECT 0x9C or 0x9D with a Server Reference). */
+    public boolean redirect(String clientId, String serverReference, boolean permanent) {
+        ProtocolHandler handler = connectedClients.get(clientId);
+        if (handler == null) {
+            return false;
+        }
+        handler.redirectFromAnyThread(permanent ? ReasonCode.SERVER_MOVED : ReasonCode.USE_ANOTHER_SERVER,
+                serverReference);
+        return true;
+    }
+
+    /** How many clients are connected. */
+    public int connectedClientCount() {
+        return connectedClients.size();
+    }
+
+    /** How many retained messages are stored. */
+    public int retainedMessageCount() {
+        return retained.size();
+    }
+
+    // ------------------------------------------------------------ shutdown
+
+    /**
+     * Says goodbye to every connected client (MQTT 5.0: DISCONNECT 0x8B Server shutting down)
+     * and waits up to {@code timeoutMillis} for their connections to close, so that their
+     * wills are published and their sessions detached while the transport still runs.
+     */
+    public void disconnectAll(long timeoutMillis) {
+        shuttingDown = true;
+        for (ProtocolHandler handler : connectedClients.values()) {
+            handler.disconnectFromAnyThread(ReasonCode.SERVER_SHUTTING_DOWN, "broker shutting down");
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        synchronized (connectedClients) {
+            while (!connectedClients.isEmpty()) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    LOG.warn("{} clients did not disconnect in time", connectedClients.size());
+                    break;
+                }
+                try {
+                    connectedClients.wait(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+    }
+
+    /** Releases the engine's own threads after letting queued session work finish. */
+    public void close() {
+        shuttingDown = true;
+        scheduler.shutdown();
+        try {
+            if (!scheduler.awaitTermination(5, TimeUnit.SECONDS)) {
+                scheduler.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            scheduler.shutdownNow();
+        }
+    }
+
+    /** Runs a task on the engine's scheduler after a delay (used by handlers for plug-in timeouts). */
+    ScheduledExecutorService scheduler() {
+        return scheduler;
+    }
+}

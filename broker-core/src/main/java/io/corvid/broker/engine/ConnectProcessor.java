@@ -1,0 +1,262 @@
+package io.corvid.broker.engine;
+
+import io.corvid.broker.AuthenticationRequest;
+import io.corvid.broker.AuthenticationResult;
+import io.corvid.broker.BrokerConfig;
+import io.corvid.broker.ClientInfo;
+import io.corvid.broker.DisconnectReason;
+import io.corvid.broker.codec.DecodeResult;
+import io.corvid.broker.packet.ConnAck;
+import io.corvid.broker.packet.Connect;
+import io.corvid.broker.packet.PacketType;
+import io.corvid.broker.packet.Properties;
+import io.corvid.broker.packet.Property;
+import io.corvid.broker.packet.ProtocolVersion;
+import io.corvid.broker.packet.QoS;
+import io.corvid.broker.packet.ReasonCode;
+import io.corvid.broker.packet.Will;
+import io.corvid.broker.session.Session;
+import io.corvid.broker.transport.TransportInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * CONNECT to CONNACK: client identifier rules, negotiated limits, interceptors,
+ * authentication, will authorization, then attaching the session (which takes over an
+ * existing connection with the same client identifier). Runs on the connection's thread.
+ */
+final class ConnectProcessor {
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectProcessor.class);
+
+    private final ProtocolHandler handler;
+    private Connect connect;
+    private String assignedClientId;
+
+    ConnectProcessor(ProtocolHandler handler) {
+        this.handler = handler;
+    }
+
+    /** A CONNECT that could not be decoded: answer with a CONNACK where the version allows one, then close. */
+    void onConnectDecodeError(DecodeResult.Error error, ProtocolVersion decoderVersion) {
+        LOG.info("Bad CONNECT from {}: {}", handler.connection.remoteAddress(), error.message());
+        DisconnectReason reason = new DisconnectReason(DisconnectReason.Initiator.SERVER, error.reasonCode(), error.message());
+        if (error.reasonCode() == ReasonCode.UNSUPPORTED_PROTOCOL_VERSION) {
+            // The client's level is unknown to us, so answer in the 3.1.1 form every level understands.
+            handler.version = ProtocolVersion.MQTT_3_1_1;
+            handler.write(new ConnAck(false, ReasonCode.UNSUPPORTED_PROTOCOL_VERSION, Properties.EMPTY));
+        } else if (decoderVersion == ProtocolVersion.MQTT_5 && error.packetType() == PacketType.CONNECT
+                && error.reasonCode().isAllowedIn(PacketType.CONNACK)) {
+            handler.version = decoderVersion;
+            handler.write(new ConnAck(false, error.reasonCode(), ProtocolHandler.reasonString(error.message())));
+        }
+        handler.closeQuietly(reason);
+    }
+
+    void onConnect(Connect packet) {
+        this.connect = packet;
+        handler.state = ProtocolHandler.State.CONNECTING;
+        handler.version = packet.protocolVersion();
+        handler.connection.setReadEnabled(false);
+        BrokerConfig config = handler.engine.config();
+        ProtocolVersion version = packet.protocolVersion();
+        boolean v5 = version.isV5();
+
+        String clientId = packet.clientId();
+        if (clientId.isEmpty()) {
+            if (version == ProtocolVersion.MQTT_3_1 || (version == ProtocolVersion.MQTT_3_1_1 && !packet.cleanStart())) {
+                refuse(ReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "an empty client identifier needs clean session");
+                return;
+            }
+            clientId = handler.engine.assignClientId();
+            assignedClientId = v5 ? clientId : null;
+        }
+        TransportInfo transport = handler.connection.transportInfo();
+        handler.client = new ClientInfo(clientId, packet.username(), handler.connection.remoteAddress(), version,
+                transport.listenerName());
+
+        Properties properties = packet.properties();
+        if (v5) {
+            handler.clientReceiveMaximum = properties.getInt(Property.RECEIVE_MAXIMUM, 0xFFFF);
+            handler.clientMaximumPacketSize = properties.getLong(Property.MAXIMUM_PACKET_SIZE, Long.MAX_VALUE);
+            handler.problemInformation = properties.getInt(Property.REQUEST_PROBLEM_INFORMATION, 1) == 1;
+            handler.connectSessionExpiryInterval = properties.getLong(Property.SESSION_EXPIRY_INTERVAL, 0);
+            handler.sessionExpiryInterval = Math.min(handler.connectSessionExpiryInterval, config.maxSessionExpiryInterval());
+            handler.inboundTopicAliases = new String[config.topicAliasMaximum() + 1];
+            int clientAliasMaximum = properties.getInt(Property.TOPIC_ALIAS_MAXIMUM, 0);
+            if (clientAliasMaximum > 0 && config.outboundTopicAliases()) {
+                handler.outboundTopicAliases = new OutboundTopicAliases(clientAliasMaximum);
+            }
+            if (properties.contains(Property.AUTHENTICATION_METHOD)) {
+                refuse(ReasonCode.BAD_AUTHENTICATION_METHOD, "enhanced authentication is not configured");
+                return;
+            }
+        } else {
+            handler.sessionExpiryInterval = packet.cleanStart() ? 0 : config.maxSessionExpiryInterval();
+            handler.connectSessionExpiryInterval = handler.sessionExpiryInterval;
+        }
+        handler.keepAliveSeconds = negotiatedKeepAlive(packet.keepAlive(), v5, config.maxKeepAlive());
+
+        Will will = packet.will();
+        if (will != null && v5) {
+            if (will.qos().value() > config.maximumQos().value()) {
+                refuse(ReasonCode.QOS_NOT_SUPPORTED, "will QoS above the broker's maximum");
+                return;
+            }
+            if (will.retain() && !config.retainAvailable()) {
+                refuse(ReasonCode.RETAIN_NOT_SUPPORTED, "retained wills are not supported");
+                return;
+            }
+        }
+        if (handler.engine.isShuttingDown()) {
+            refuse(ReasonCode.SERVER_UNAVAILABLE, "broker shutting down");
+            return;
+        }
+        if (!handler.engine.tryAcquireConnectionSlot()) {
+            refuse(ReasonCode.SERVER_BUSY, "connection limit of " + config.maxConnections() + " reached");
+            return;
+        }
+        handler.holdsConnectionSlot = true;
+        if (!handler.interceptorsAcceptConnect(packet)) {
+            refuse(ReasonCode.NOT_AUTHORIZED, "rejected by an interceptor");
+            return;
+        }
+
+        AuthenticationRequest request = new AuthenticationRequest(packet, handler.connection.remoteAddress(),
+                transport.listenerName(), transport.peerCertificates());
+        handler.await(AsyncDecisions.call(() -> handler.engine.authentication().authenticateAsync(request)),
+                AuthenticationResult.deny(ReasonCode.SERVER_UNAVAILABLE, "authentication unavailable"),
+                "authentication", handler.connection.executor(), this::onAuthenticated);
+    }
+
+    private void onAuthenticated(AuthenticationResult result) {
+        if (handler.state != ProtocolHandler.State.CONNECTING) {
+            return;
+        }
+        if (!result.isAllowed()) {
+            refuse(result.reasonCode(), result.reasonString() == null ? "authentication failed" : result.reasonString(),
+                    result.serverReference());
+            return;
+        }
+        Will will = connect.will();
+        if (will == null) {
+            attachSession();
+            return;
+        }
+        handler.await(AsyncDecisions.call(() -> handler.engine.authorization().canPublishAsync(handler.client,
+                        will.topic(), will.qos(), will.retain())),
+                Boolean.FALSE, "will authorization", handler.connection.executor(), allowed -> {
+                    if (handler.state != ProtocolHandler.State.CONNECTING) {
+                        return;
+                    }
+                    if (allowed) {
+                        attachSession();
+                    } else {
+                        refuse(ReasonCode.NOT_AUTHORIZED, "not authorized to publish the will to " + will.topic());
+                    }
+                });
+    }
+
+    private void attachSession() {
+        handler.will = connect.will();
+        Session session = handler.engine.sessionFor(handler.client.clientId());
+        handler.session = session;
+        long expiry = handler.sessionExpiryInterval;
+        boolean cleanStart = connect.cleanStart();
+        session.executor().execute(() -> {
+            if (session.isEnded()) {
+                // The session ended between lookup and attachment: start over with a new one.
+                handler.connection.executor().execute(() -> {
+                    if (handler.state == ProtocolHandler.State.CONNECTING) {
+                        attachSession();
+                    }
+                });
+                return;
+            }
+            boolean present = session.attach(handler, handler.connection.executor(), cleanStart, expiry);
+            session.executor().execute(() -> handler.onSessionAttached(present, connAck(present)));
+        });
+    }
+
+    private ConnAck connAck(boolean sessionPresent) {
+        if (!handler.version.isV5()) {
+            return new ConnAck(sessionPresent, ReasonCode.SUCCESS, Properties.EMPTY);
+        }
+        BrokerConfig config = handler.engine.config();
+        Properties.Builder properties = Properties.builder();
+        long requestedExpiry = handler.connectSessionExpiryInterval;
+        if (requestedExpiry != handler.sessionExpiryInterval) {
+            properties.put(Property.SESSION_EXPIRY_INTERVAL, handler.sessionExpiryInterval);
+        }
+        if (assignedClientId != null) {
+            properties.put(Property.ASSIGNED_CLIENT_IDENTIFIER, assignedClientId);
+        }
+        if (handler.keepAliveSeconds != connect.keepAlive()) {
+            properties.put(Property.SERVER_KEEP_ALIVE, handler.keepAliveSeconds);
+        }
+        if (config.receiveMaximum() != 0xFFFF) {
+            properties.put(Property.RECEIVE_MAXIMUM, config.receiveMaximum());
+        }
+        properties.put(Property.MAXIMUM_PACKET_SIZE, (long) config.maxPacketSize());
+        if (config.topicAliasMaximum() > 0) {
+            properties.put(Property.TOPIC_ALIAS_MAXIMUM, config.topicAliasMaximum());
+        }
+        if (config.maximumQos() != QoS.EXACTLY_ONCE) {
+            properties.put(Property.MAXIMUM_QOS, config.maximumQos().value());
+        }
+        if (!config.retainAvailable()) {
+            properties.put(Property.RETAIN_AVAILABLE, 0);
+        }
+        if (!config.wildcardSubscriptionsAvailable()) {
+            properties.put(Property.WILDCARD_SUBSCRIPTION_AVAILABLE, 0);
+        }
+        if (!config.subscriptionIdentifiersAvailable()) {
+            properties.put(Property.SUBSCRIPTION_IDENTIFIER_AVAILABLE, 0);
+        }
+        if (!config.sharedSubscriptionsAvailable()) {
+            properties.put(Property.SHARED_SUBSCRIPTION_AVAILABLE, 0);
+        }
+        if (connect.properties().getInt(Property.REQUEST_RESPONSE_INFORMATION, 0) == 1
+                && config.responseInformation() != null) {
+            String information = config.responseInformation().apply(handler.client);
+            if (information != null) {
+                properties.put(Property.RESPONSE_INFORMATION, information);
+            }
+        }
+        return new ConnAck(sessionPresent, ReasonCode.SUCCESS, properties.build());
+    }
+
+    /**
+     * MQTT 5.0 clients asking for more than the broker's maximum, or for none at all while a
+     * maximum is set, are told the maximum (Server Keep Alive). MQTT 3.1.1 has no way to tell
+     * a client, so its own value stands.
+     */
+    private static int negotiatedKeepAlive(int requested, boolean v5, int maximum) {
+        if (v5 && maximum < 0xFFFF && (requested == 0 || requested > maximum)) {
+            return maximum;
+        }
+        return requested;
+    }
+
+    private void refuse(ReasonCode reasonCode, String description) {
+        refuse(reasonCode, description, null);
+    }
+
+    private void refuse(ReasonCode reasonCode, String description, String serverReference) {
+        handler.engine.metrics().connectsRefused.increment();
+        LOG.info("Refused CONNECT from {}: {} ({})", handler.describe(), description, reasonCode);
+        Properties properties = Properties.EMPTY;
+        if (handler.version.isV5()) {
+            Properties.Builder builder = Properties.builder().put(Property.REASON_STRING, description);
+            if (serverReference != null) {
+                builder.put(Property.SERVER_REFERENCE, serverReference);
+            }
+            properties = builder.build();
+        }
+        ConnAck refusal = new ConnAck(false, reasonCode, properties);
+        handler.write(refusal);
+        if (handler.client != null) {
+            handler.engine.events().connectionRefused(handler.client, reasonCode);
+        }
+        handler.closeQuietly(new DisconnectReason(DisconnectReason.Initiator.SERVER, reasonCode, description));
+    }
+}

@@ -1,0 +1,540 @@
+package io.corvid.broker.engine;
+
+import io.corvid.broker.ClientInfo;
+import io.corvid.broker.DisconnectReason;
+import io.corvid.broker.PacketInterceptor;
+import io.corvid.broker.codec.DecodeResult;
+import io.corvid.broker.codec.MqttEncoder;
+import io.corvid.broker.packet.Disconnect;
+import io.corvid.broker.packet.MqttPacket;
+import io.corvid.broker.packet.PacketType;
+import io.corvid.broker.packet.PingResp;
+import io.corvid.broker.packet.Properties;
+import io.corvid.broker.packet.Property;
+import io.corvid.broker.packet.ProtocolVersion;
+import io.corvid.broker.packet.PubRel;
+import io.corvid.broker.packet.Publish;
+import io.corvid.broker.packet.ReasonCode;
+import io.corvid.broker.packet.Will;
+import io.corvid.broker.session.OutboundChannel;
+import io.corvid.broker.session.Session;
+import io.corvid.broker.transport.Connection;
+import io.corvid.broker.transport.Connection.Cancellable;
+import io.corvid.broker.transport.ConnectionHandler;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The protocol state machine of one connection: CONNECT, then packets until the connection
+ * ends, with keep alive and exactly one disconnect event.
+ *
+ * <p>Threading: the transport calls this handler on the connection's thread. Until CONNECT is
+ * accepted the handler works there directly. From then on every packet is processed inside
+ * the session's serial executor, which runs on that same thread while this connection is
+ * attached, so that session state, deliveries from other publishers and this connection's
+ * packets are serialized without locks. Packets are processed strictly in order: when a
+ * plug-in answers asynchronously the handler pauses, stops reading, and resumes with the
+ * next packet once the answer is in.
+ */
+public final class ProtocolHandler implements ConnectionHandler, OutboundChannel {
+    private static final Logger LOG = LoggerFactory.getLogger(ProtocolHandler.class);
+
+    /** Where a connection is in its life. */
+    enum State {
+        /** Waiting for CONNECT. */
+        AWAITING_CONNECT,
+        /** CONNECT received; authentication, will authorization or session attachment under way. */
+        CONNECTING,
+        /** CONNACK sent; packets flow. */
+        CONNECTED,
+        /** Closing on either side's initiative; nothing more is processed. */
+        CLOSING,
+        /** The network connection is closed. */
+        CLOSED
+    }
+
+    final BrokerEngine engine;
+    final Connection connection;
+    private final ConnectProcessor connects;
+    private final PublishProcessor publishes;
+    private final SubscriptionProcessor subscriptions;
+    private final ArrayDeque<MqttPacket> inbound = new ArrayDeque<>();
+    private final Runnable drainTask = this::drainInbound;
+
+    State state = State.AWAITING_CONNECT;
+    ProtocolVersion version;
+    ClientInfo client;
+    Session session;
+    /** The will to publish if the connection ends abnormally; cleared by a normal DISCONNECT or takeover. */
+    Will will;
+    long sessionExpiryInterval;
+    long connectSessionExpiryInterval;
+    int keepAliveSeconds;
+    int clientReceiveMaximum = 0xFFFF;
+    long clientMaximumPacketSize = Long.MAX_VALUE;
+    boolean problemInformation = true;
+    String[] inboundTopicAliases = new String[0];
+    /** Aliases the broker uses towards the client, or {@code null} when the client allows none or the broker does not use them. */
+    OutboundTopicAliases outboundTopicAliases;
+
+    private boolean paused;
+    private boolean drainScheduled;
+    private boolean writesPending;
+    private boolean connectedEventFired;
+    boolean holdsConnectionSlot;
+    private DecodeResult.Error pendingDecodeError;
+    private DisconnectReason disconnectReason;
+    private long lastActivityNanos;
+    private Cancellable connectTimer;
+    private Cancellable keepAliveTimer;
+
+    ProtocolHandler(BrokerEngine engine, Connection connection) {
+        this.engine = engine;
+        this.connection = connection;
+        this.connects = new ConnectProcessor(this);
+        this.publishes = new PublishProcessor(this);
+        this.subscriptions = new SubscriptionProcessor(this);
+        this.lastActivityNanos = engine.clock().nanoTime();
+        long timeoutMillis = engine.config().connectTimeout().toMillis();
+        this.connectTimer = connection.schedule(this::connectTimedOut, timeoutMillis, TimeUnit.MILLISECONDS);
+    }
+
+    // ------------------------------------------------------------ transport callbacks
+
+    @Override
+    public void onPacket(MqttPacket packet) {
+        lastActivityNanos = engine.clock().nanoTime();
+        if (state == State.CLOSING || state == State.CLOSED) {
+            return;
+        }
+        if (state == State.AWAITING_CONNECT) {
+            // The decoder lets only CONNECT through as the first packet.
+            connectTimer.cancel();
+            connects.onConnect((io.corvid.broker.packet.Connect) packet);
+            return;
+        }
+        inbound.add(packet);
+        scheduleDrain();
+    }
+
+    @Override
+    public void onDecodeError(DecodeResult.Error error, ProtocolVersion decoderVersion) {
+        if (state == State.CLOSING || state == State.CLOSED) {
+            return;
+        }
+        if (error.reasonCode() == ReasonCode.MALFORMED_PACKET) {
+            engine.metrics().malformedPackets.increment();
+        } else {
+            engine.metrics().protocolErrors.increment();
+        }
+        switch (state) {
+            case AWAITING_CONNECT -> {
+                connectTimer.cancel();
+                connects.onConnectDecodeError(error, decoderVersion);
+            }
+            case CONNECTING -> {
+                LOG.info("{} sent a bad packet before its CONNECT was accepted: {}; closing", describe(), error.message());
+                closeQuietly(new DisconnectReason(DisconnectReason.Initiator.SERVER, error.reasonCode(), error.message()));
+            }
+            default -> {
+                // Packets decoded before the bad one are still processed first.
+                pendingDecodeError = error;
+                scheduleDrain();
+            }
+        }
+    }
+
+    @Override
+    public void onWritabilityChanged(boolean writable) {
+        if (writable && state == State.CONNECTED && session != null) {
+            Session attached = session;
+            attached.executor().execute(attached::pump);
+        }
+    }
+
+    @Override
+    public void onClosed(Throwable cause) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSED;
+        connectTimer.cancel();
+        if (keepAliveTimer != null) {
+            keepAliveTimer.cancel();
+        }
+        if (disconnectReason == null) {
+            disconnectReason = new DisconnectReason(DisconnectReason.Initiator.NETWORK, ReasonCode.UNSPECIFIED_ERROR,
+                    cause == null ? "connection closed without DISCONNECT" : "network error: " + cause.getMessage());
+        }
+        if (session != null) {
+            Session attached = session;
+            Will dueWill = connectedEventFired ? will : null;
+            will = null;
+            long expiry = sessionExpiryInterval;
+            attached.executor().execute(() -> attached.detach(this, dueWill, expiry));
+        }
+        if (holdsConnectionSlot) {
+            holdsConnectionSlot = false;
+            engine.releaseConnectionSlot();
+        }
+        if (connectedEventFired) {
+            engine.unregisterConnected(this);
+            LOG.info("{} disconnected: {} ({})", describe(), disconnectReason.description(), disconnectReason.initiator());
+            engine.events().clientDisconnected(client, disconnectReason);
+        }
+    }
+
+    // ------------------------------------------------------------ inbound processing
+
+    private void scheduleDrain() {
+        if (state == State.CONNECTED && !paused && !drainScheduled) {
+            drainScheduled = true;
+            session.executor().execute(drainTask);
+        }
+    }
+
+    /** Runs in the session's executor: processes queued packets until one pauses or none is left. */
+    private void drainInbound() {
+        drainScheduled = false;
+        if (session == null || !session.isAttachedTo(this)) {
+            return;
+        }
+        while (!paused && state == State.CONNECTED) {
+            MqttPacket packet = inbound.poll();
+            if (packet == null) {
+                break;
+            }
+            dispatch(packet);
+        }
+        if (!paused && state == State.CONNECTED && inbound.isEmpty() && pendingDecodeError != null) {
+            DecodeResult.Error error = pendingDecodeError;
+            pendingDecodeError = null;
+            LOG.info("{} sent a bad packet: {}", describe(), error.message());
+            disconnect(disconnectCodeFor(error.reasonCode()), error.message());
+        }
+    }
+
+    private void dispatch(MqttPacket packet) {
+        if (!interceptorsAccept(packet)) {
+            onRejectedByInterceptor(packet);
+            return;
+        }
+        switch (packet.type()) {
+            case PUBLISH -> publishes.onPublish((Publish) packet);
+            case PUBACK -> session.onPubAck(((io.corvid.broker.packet.PubAck) packet).packetId());
+            case PUBREC -> publishes.onPubRec((io.corvid.broker.packet.PubRec) packet);
+            case PUBREL -> publishes.onPubRel((PubRel) packet);
+            case PUBCOMP -> session.onPubComp(((io.corvid.broker.packet.PubComp) packet).packetId());
+            case SUBSCRIBE -> subscriptions.onSubscribe((io.corvid.broker.packet.Subscribe) packet, true);
+            case UNSUBSCRIBE -> subscriptions.onUnsubscribe((io.corvid.broker.packet.Unsubscribe) packet, true);
+            case PINGREQ -> write(PingResp.INSTANCE);
+            case DISCONNECT -> onClientDisconnect((Disconnect) packet);
+            case AUTH -> {
+                engine.metrics().protocolErrors.increment();
+                disconnect(ReasonCode.PROTOCOL_ERROR, "AUTH without an enhanced authentication exchange");
+            }
+            default -> {
+                engine.metrics().protocolErrors.increment();
+                disconnect(ReasonCode.PROTOCOL_ERROR, packet.type() + " is not expected from a client");
+            }
+        }
+    }
+
+    private boolean interceptorsAccept(MqttPacket packet) {
+        var interceptors = engine.interceptors();
+        for (int i = 0; i < interceptors.size(); i++) {
+            PacketInterceptor interceptor = interceptors.get(i);
+            PacketInterceptor.Decision decision;
+            try {
+                decision = interceptor.intercept(client, packet);
+            } catch (RuntimeException e) {
+                LOG.warn("Packet interceptor {} failed on {} from {}; rejecting the packet", interceptor, packet.type(),
+                        describe(), e);
+                decision = PacketInterceptor.Decision.REJECT;
+            }
+            if (decision != PacketInterceptor.Decision.ACCEPT) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether the interceptors accept a CONNECT (called before the session exists). */
+    boolean interceptorsAcceptConnect(MqttPacket connect) {
+        return interceptorsAccept(connect);
+    }
+
+    private void onRejectedByInterceptor(MqttPacket packet) {
+        LOG.debug("{} from {} rejected by an interceptor", packet.type(), describe());
+        switch (packet.type()) {
+            case PUBLISH -> publishes.onRejected((Publish) packet);
+            case SUBSCRIBE -> subscriptions.onSubscribe((io.corvid.broker.packet.Subscribe) packet, false);
+            case UNSUBSCRIBE -> subscriptions.onUnsubscribe((io.corvid.broker.packet.Unsubscribe) packet, false);
+            default -> disconnect(ReasonCode.NOT_AUTHORIZED, packet.type() + " rejected by an interceptor");
+        }
+    }
+
+    private void onClientDisconnect(Disconnect disconnect) {
+        if (version.isV5()) {
+            long requested = disconnect.properties().getLong(Property.SESSION_EXPIRY_INTERVAL, -1);
+            if (requested >= 0) {
+                if (connectSessionExpiryInterval == 0 && requested != 0) {
+                    engine.metrics().protocolErrors.increment();
+                    disconnect(ReasonCode.PROTOCOL_ERROR, "DISCONNECT set a session expiry after CONNECT asked for none");
+                    return;
+                }
+                sessionExpiryInterval = Math.min(requested, engine.config().maxSessionExpiryInterval());
+            }
+        }
+        if (disconnect.reasonCode() != ReasonCode.DISCONNECT_WITH_WILL_MESSAGE) {
+            will = null;
+        }
+        state = State.CLOSING;
+        disconnectReason = new DisconnectReason(DisconnectReason.Initiator.CLIENT, disconnect.reasonCode(),
+                "client sent DISCONNECT (" + disconnect.reasonCode() + ")");
+        flush();
+        connection.close();
+    }
+
+    /**
+     * Pauses packet processing until {@code stage} answers (or the plug-in timeout applies the
+     * fallback), then runs {@code continuation} in {@code resumeOn} and carries on. A stage that
+     * is already complete continues at once.
+     */
+    <T> void await(CompletionStage<T> stage, T fallback, String what, Executor resumeOn, Consumer<T> continuation) {
+        CompletableFuture<T> decision = AsyncDecisions.guarded(stage, fallback, engine.config().pluginTimeout(),
+                what + " for " + describe());
+        if (decision.isDone()) {
+            continuation.accept(decision.join());
+            return;
+        }
+        paused = true;
+        connection.setReadEnabled(false);
+        decision.thenAccept(value -> resumeOn.execute(() -> {
+            if (state == State.CLOSING || state == State.CLOSED) {
+                return;
+            }
+            continuation.accept(value);
+            resume();
+        }));
+    }
+
+    /** Resumes packet processing after a pause. Runs in the session's executor (or on the connection before CONNACK). */
+    void resume() {
+        paused = false;
+        if (state == State.CONNECTED) {
+            connection.setReadEnabled(true);
+            drainInbound();
+        }
+    }
+
+    boolean isPaused() {
+        return paused;
+    }
+
+    /** Called in the session's executor once the session is attached: send CONNACK and start flowing. */
+    void onSessionAttached(boolean sessionPresent, io.corvid.broker.packet.ConnAck connAck) {
+        if (state != State.CONNECTING) {
+            return; // closed meanwhile; the detach submitted by onClosed follows
+        }
+        state = State.CONNECTED;
+        write(connAck);
+        connectedEventFired = true;
+        engine.registerConnected(this);
+        startKeepAlive();
+        session.channelReady();
+        LOG.info("{} connected (session present: {}, keep alive: {} s)", describe(), sessionPresent, keepAliveSeconds);
+        engine.events().clientConnected(client, sessionPresent);
+        paused = false;
+        connection.setReadEnabled(true);
+        drainInbound();
+    }
+
+    // ------------------------------------------------------------ keep alive and timeouts
+
+    private void connectTimedOut() {
+        if (state == State.AWAITING_CONNECT) {
+            LOG.info("Connection from {} sent no CONNECT within {} ms; closing", connection.remoteAddress(),
+                    engine.config().connectTimeout().toMillis());
+            closeQuietly(new DisconnectReason(DisconnectReason.Initiator.SERVER, ReasonCode.MAXIMUM_CONNECT_TIME,
+                    "no CONNECT in time"));
+        }
+    }
+
+    private void startKeepAlive() {
+        if (keepAliveSeconds > 0) {
+            scheduleKeepAliveCheck(keepAliveLimitNanos());
+        }
+    }
+
+    private long keepAliveLimitNanos() {
+        return TimeUnit.SECONDS.toNanos(keepAliveSeconds) * 3 / 2;
+    }
+
+    private void scheduleKeepAliveCheck(long delayNanos) {
+        keepAliveTimer = connection.schedule(this::checkKeepAlive, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void checkKeepAlive() {
+        if (state != State.CONNECTED) {
+            return;
+        }
+        long idle = engine.clock().nanoTime() - lastActivityNanos;
+        long limit = keepAliveLimitNanos();
+        if (idle >= limit) {
+            disconnect(ReasonCode.KEEP_ALIVE_TIMEOUT, "no packet within 1.5 times the keep alive of "
+                    + keepAliveSeconds + " s");
+        } else {
+            scheduleKeepAliveCheck(limit - idle);
+        }
+    }
+
+    // ------------------------------------------------------------ writing and closing
+
+    void write(MqttPacket packet) {
+        connection.write(packet, version);
+        writesPending = true;
+    }
+
+    @Override
+    public void flush() {
+        if (writesPending) {
+            writesPending = false;
+            connection.flush();
+        }
+    }
+
+    /** Closes without a DISCONNECT packet (before CONNACK, or for MQTT 3.1.1). */
+    void closeQuietly(DisconnectReason reason) {
+        if (state == State.CLOSING || state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSING;
+        disconnectReason = reason;
+        flush();
+        connection.close();
+    }
+
+    @Override
+    public void disconnect(ReasonCode reasonCode, String description) {
+        disconnect(reasonCode, description, Properties.EMPTY);
+    }
+
+    /** Disconnects with extra DISCONNECT properties (MQTT 5.0), such as a Server Reference. */
+    void disconnect(ReasonCode reasonCode, String description, Properties extra) {
+        if (state == State.CLOSING || state == State.CLOSED) {
+            return;
+        }
+        boolean connected = state == State.CONNECTED;
+        state = State.CLOSING;
+        disconnectReason = new DisconnectReason(DisconnectReason.Initiator.SERVER, reasonCode, description);
+        if (connected && version.isV5()) {
+            Disconnect packet = new Disconnect(reasonCode, description == null ? extra
+                    : extra.toBuilder().put(Property.REASON_STRING, description).build());
+            if (MqttEncoder.encodedSize(packet, version) > clientMaximumPacketSize) {
+                packet = new Disconnect(reasonCode, extra);
+            }
+            if (MqttEncoder.encodedSize(packet, version) > clientMaximumPacketSize) {
+                packet = new Disconnect(reasonCode);
+            }
+            write(packet);
+        }
+        LOG.debug("Disconnecting {}: {} ({})", describe(), description, reasonCode);
+        flush();
+        connection.close();
+    }
+
+    /** Asks the connection's own thread to disconnect it; safe from any thread. */
+    void disconnectFromAnyThread(ReasonCode reasonCode, String description) {
+        // The connection's thread also runs the attached session's work, so this cannot
+        // interleave with a batch of it.
+        connection.executor().execute(() -> disconnect(reasonCode, description));
+    }
+
+    /** Sends the client to another server; safe from any thread. */
+    void redirectFromAnyThread(ReasonCode reasonCode, String serverReference) {
+        Properties reference = Properties.builder().put(Property.SERVER_REFERENCE, serverReference).build();
+        connection.executor().execute(() -> disconnect(reasonCode, "redirected to " + serverReference, reference));
+    }
+
+    static Properties reasonString(String text) {
+        return text == null ? Properties.EMPTY : Properties.builder().put(Property.REASON_STRING, text).build();
+    }
+
+    /** Reason strings on acks only for clients that did not turn problem information off. */
+    Properties problemProperties(String text) {
+        return problemInformation ? reasonString(text) : Properties.EMPTY;
+    }
+
+    private static ReasonCode disconnectCodeFor(ReasonCode decodeError) {
+        return decodeError.isAllowedIn(PacketType.DISCONNECT) ? decodeError : ReasonCode.PROTOCOL_ERROR;
+    }
+
+    // ------------------------------------------------------------ OutboundChannel
+
+    @Override
+    public int clientReceiveMaximum() {
+        return clientReceiveMaximum;
+    }
+
+    @Override
+    public boolean isWritable() {
+        return state == State.CONNECTED && connection.isWritable();
+    }
+
+    @Override
+    public boolean sendPublish(Publish publish) {
+        if (state != State.CONNECTED) {
+            return true; // stays in flight and is resent when the client comes back
+        }
+        Publish wireForm = outboundTopicAliases == null ? publish : outboundTopicAliases.apply(publish);
+        if (clientMaximumPacketSize != Long.MAX_VALUE
+                && MqttEncoder.encodedSize(wireForm, version) > clientMaximumPacketSize) {
+            return false;
+        }
+        write(wireForm);
+        if (outboundTopicAliases != null) {
+            outboundTopicAliases.commit(wireForm);
+        }
+        engine.metrics().messagesSent.increment();
+        return true;
+    }
+
+    @Override
+    public void sendPubRel(int packetId) {
+        if (state == State.CONNECTED) {
+            write(new PubRel(packetId));
+        }
+    }
+
+    @Override
+    public Will takeOver() {
+        Will previous = connectedEventFired ? will : null;
+        will = null;
+        disconnect(ReasonCode.SESSION_TAKEN_OVER, "another connection took the session over");
+        return previous;
+    }
+
+    // ------------------------------------------------------------ identity
+
+    String clientId() {
+        return client == null ? null : client.clientId();
+    }
+
+    ClientInfo clientInfo() {
+        return client;
+    }
+
+    String describe() {
+        if (client == null) {
+            return "connection from " + connection.remoteAddress();
+        }
+        return "client " + client.clientId() + " (" + connection.remoteAddress() + ")";
+    }
+}

@@ -1,0 +1,167 @@
+package io.corvid.broker.engine;
+
+import io.corvid.broker.BrokerConfig;
+import io.corvid.broker.codec.MqttUtf8;
+import io.corvid.broker.packet.Properties;
+import io.corvid.broker.packet.Property;
+import io.corvid.broker.packet.PubAck;
+import io.corvid.broker.packet.PubComp;
+import io.corvid.broker.packet.PubRec;
+import io.corvid.broker.packet.PubRel;
+import io.corvid.broker.packet.Publish;
+import io.corvid.broker.packet.QoS;
+import io.corvid.broker.packet.ReasonCode;
+import io.corvid.broker.session.Message;
+import io.corvid.broker.session.Session;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Inbound PUBLISH and the receiving side of the QoS 2 flow, plus PUBREC from the client for
+ * the sending side. Runs in the session's executor.
+ */
+final class PublishProcessor {
+    private static final Logger LOG = LoggerFactory.getLogger(PublishProcessor.class);
+
+    private final ProtocolHandler handler;
+
+    PublishProcessor(ProtocolHandler handler) {
+        this.handler = handler;
+    }
+
+    void onPublish(Publish publish) {
+        BrokerConfig config = handler.engine.config();
+        Session session = handler.session;
+        boolean v5 = handler.version.isV5();
+        if (publish.qos().value() > config.maximumQos().value()) {
+            violation(ReasonCode.QOS_NOT_SUPPORTED, "QoS " + publish.qos().value() + " is above the broker's maximum");
+            return;
+        }
+        if (publish.retain() && !config.retainAvailable()) {
+            violation(ReasonCode.RETAIN_NOT_SUPPORTED, "retained messages are not supported");
+            return;
+        }
+        String topic = publish.topic();
+        Properties properties = publish.properties();
+        if (v5) {
+            int alias = properties.getInt(Property.TOPIC_ALIAS, 0);
+            if (alias != 0) {
+                if (alias >= handler.inboundTopicAliases.length) {
+                    violation(ReasonCode.TOPIC_ALIAS_INVALID, "topic alias " + alias + " exceeds the maximum of "
+                            + config.topicAliasMaximum());
+                    return;
+                }
+                if (topic.isEmpty()) {
+                    topic = handler.inboundTopicAliases[alias];
+                    if (topic == null) {
+                        violation(ReasonCode.PROTOCOL_ERROR, "topic alias " + alias + " was never set");
+                        return;
+                    }
+                } else {
+                    handler.inboundTopicAliases[alias] = topic;
+                }
+            }
+        }
+        if (publish.qos() == QoS.EXACTLY_ONCE) {
+            if (!session.registerInboundQos2(publish.packetId())) {
+                // A resend of a message already received: acknowledge again, route nothing.
+                handler.write(new PubRec(publish.packetId()));
+                return;
+            }
+            if (v5 && session.inboundQos2Count() > config.receiveMaximum()) {
+                violation(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, "more than " + config.receiveMaximum()
+                        + " QoS 2 messages unreleased");
+                return;
+            }
+        }
+        String resolvedTopic = topic;
+        if (v5 && config.validatePayloadFormat() && properties.getInt(Property.PAYLOAD_FORMAT_INDICATOR, 0) == 1
+                && !MqttUtf8.isValidPayload(publish.payload())) {
+            if (publish.qos() == QoS.AT_MOST_ONCE) {
+                violation(ReasonCode.PAYLOAD_FORMAT_INVALID, "payload is not the UTF-8 its format indicator promises");
+            } else {
+                acknowledge(publish, ReasonCode.PAYLOAD_FORMAT_INVALID, "payload is not valid UTF-8");
+            }
+            return;
+        }
+        handler.await(AsyncDecisions.call(() -> handler.engine.authorization().canPublishAsync(handler.client,
+                        resolvedTopic, publish.qos(), publish.retain())),
+                Boolean.FALSE, "publish authorization", session.executor(), allowed -> {
+                    if (allowed) {
+                        route(publish, resolvedTopic);
+                    } else {
+                        LOG.debug("{} may not publish to {}", handler.describe(), resolvedTopic);
+                        acknowledge(publish, ReasonCode.NOT_AUTHORIZED, "not authorized to publish to " + resolvedTopic);
+                    }
+                });
+    }
+
+    /** An interceptor rejected the PUBLISH: nothing is routed; the flow is acknowledged as refused. */
+    void onRejected(Publish publish) {
+        if (publish.qos() == QoS.EXACTLY_ONCE && !handler.session.registerInboundQos2(publish.packetId())) {
+            handler.write(new PubRec(publish.packetId()));
+            return;
+        }
+        acknowledge(publish, ReasonCode.NOT_AUTHORIZED, "rejected by an interceptor");
+    }
+
+    private void route(Publish publish, String topic) {
+        Message message = new Message(topic, publish.payload(), publish.qos(), publish.retain(),
+                Message.forwardableProperties(publish.properties()), handler.client.clientId(),
+                handler.engine.expiresAt(publish.properties()));
+        Publish original = topic.equals(publish.topic()) ? publish : publish.withTopic(topic);
+        int routed = handler.engine.publish(message, handler.client, original);
+        acknowledge(publish, routed == 0 ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS, null);
+    }
+
+    /**
+     * Acknowledges a QoS 1/2 PUBLISH with a reason code. MQTT 3.1.1 has no failure
+     * acknowledgement, so there the flow completes normally and the message is simply not
+     * delivered (3.1.1 section 3.3.5). An MQTT 5.0 refusal of a QoS 2 PUBLISH ends its flow.
+     */
+    private void acknowledge(Publish publish, ReasonCode code, String reason) {
+        boolean v5 = handler.version.isV5();
+        ReasonCode wireCode = v5 ? code : ReasonCode.SUCCESS;
+        Properties properties = v5 && code.isError() ? handler.problemProperties(reason) : Properties.EMPTY;
+        switch (publish.qos()) {
+            case AT_LEAST_ONCE -> handler.write(new PubAck(publish.packetId(), wireCode, properties));
+            case EXACTLY_ONCE -> {
+                if (wireCode.isError()) {
+                    handler.session.releaseInboundQos2(publish.packetId());
+                }
+                handler.write(new PubRec(publish.packetId(), wireCode, properties));
+            }
+            default -> {
+                // QoS 0 has no acknowledgement.
+            }
+        }
+    }
+
+    void onPubRel(PubRel pubRel) {
+        boolean known = handler.session.releaseInboundQos2(pubRel.packetId());
+        if (known || !handler.version.isV5()) {
+            handler.write(new PubComp(pubRel.packetId()));
+        } else {
+            handler.write(new PubComp(pubRel.packetId(), ReasonCode.PACKET_IDENTIFIER_NOT_FOUND, Properties.EMPTY));
+        }
+    }
+
+    void onPubRec(PubRec pubRec) {
+        boolean failed = pubRec.reasonCode().isError();
+        boolean known = handler.session.onPubRec(pubRec.packetId(), failed);
+        if (failed) {
+            return;
+        }
+        if (known || !handler.version.isV5()) {
+            handler.write(new PubRel(pubRec.packetId()));
+        } else {
+            handler.write(new PubRel(pubRec.packetId(), ReasonCode.PACKET_IDENTIFIER_NOT_FOUND, Properties.EMPTY));
+        }
+    }
+
+    private void violation(ReasonCode code, String description) {
+        handler.engine.metrics().protocolErrors.increment();
+        LOG.info("{}: {}; disconnecting", handler.describe(), description);
+        handler.disconnect(code, description);
+    }
+}

@@ -1,0 +1,136 @@
+package io.corvid.broker.engine;
+
+import io.corvid.broker.BrokerConfig;
+import io.corvid.broker.packet.Properties;
+import io.corvid.broker.packet.Property;
+import io.corvid.broker.packet.QoS;
+import io.corvid.broker.packet.ReasonCode;
+import io.corvid.broker.packet.SubAck;
+import io.corvid.broker.packet.Subscribe;
+import io.corvid.broker.packet.Subscription;
+import io.corvid.broker.packet.UnsubAck;
+import io.corvid.broker.packet.Unsubscribe;
+import io.corvid.broker.session.Delivery;
+import io.corvid.broker.session.Session;
+import io.corvid.broker.session.SubscriptionRecord;
+import io.corvid.broker.topic.Topics;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** SUBSCRIBE and UNSUBSCRIBE. Runs in the session's executor. */
+final class SubscriptionProcessor {
+    private static final Logger LOG = LoggerFactory.getLogger(SubscriptionProcessor.class);
+
+    private final ProtocolHandler handler;
+
+    SubscriptionProcessor(ProtocolHandler handler) {
+        this.handler = handler;
+    }
+
+    /**
+     * @param accepted false when an interceptor rejected the packet: every filter is refused
+     */
+    void onSubscribe(Subscribe subscribe, boolean accepted) {
+        BrokerConfig config = handler.engine.config();
+        boolean v5 = handler.version.isV5();
+        int identifier = subscribe.properties().getInt(Property.SUBSCRIPTION_IDENTIFIER, 0);
+        if (identifier != 0 && !config.subscriptionIdentifiersAvailable()) {
+            handler.engine.metrics().protocolErrors.increment();
+            handler.disconnect(ReasonCode.SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED, "subscription identifiers are not supported");
+            return;
+        }
+        List<Subscription> requested = subscribe.subscriptions();
+        ReasonCode[] codes = new ReasonCode[requested.size()];
+        List<CompletableFuture<Boolean>> checks = new ArrayList<>(requested.size());
+        for (int i = 0; i < codes.length; i++) {
+            Subscription subscription = requested.get(i);
+            String filter = subscription.topicFilter();
+            if (!accepted) {
+                codes[i] = ReasonCode.NOT_AUTHORIZED;
+            } else if (!Topics.isValidTopicFilter(filter)) {
+                codes[i] = ReasonCode.TOPIC_FILTER_INVALID;
+            } else if (Topics.isShared(filter) && (!v5 || !config.sharedSubscriptionsAvailable())) {
+                codes[i] = ReasonCode.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED;
+            } else if (Topics.isShared(filter) && subscription.noLocal()) {
+                handler.engine.metrics().protocolErrors.increment();
+                handler.disconnect(ReasonCode.PROTOCOL_ERROR, "No Local on a shared subscription");
+                return;
+            } else if (!config.wildcardSubscriptionsAvailable() && Topics.isWildcardFilter(filter)) {
+                codes[i] = ReasonCode.WILDCARD_SUBSCRIPTIONS_NOT_SUPPORTED;
+            }
+            checks.add(codes[i] != null ? CompletableFuture.completedFuture(Boolean.FALSE)
+                    : AsyncDecisions.guarded(AsyncDecisions.call(() -> handler.engine.authorization()
+                    .canSubscribeAsync(handler.client, filter, subscription.maxQos())), Boolean.FALSE, config.pluginTimeout(), "subscribe authorization of "
+                    + filter + " for " + handler.describe()));
+        }
+        CompletableFuture<Void> all = CompletableFuture.allOf(checks.toArray(new CompletableFuture<?>[0]));
+        handler.await(all.thenApply(done -> Boolean.TRUE), Boolean.TRUE, "subscribe authorization",
+                handler.session.executor(), done -> complete(subscribe, identifier, codes, checks));
+    }
+
+    private void complete(Subscribe subscribe, int identifier, ReasonCode[] codes, List<CompletableFuture<Boolean>> checks) {
+        BrokerConfig config = handler.engine.config();
+        Session session = handler.session;
+        List<Subscription> requested = subscribe.subscriptions();
+        List<Subscription> retainedFor = new ArrayList<>(codes.length);
+        List<QoS> retainedQos = new ArrayList<>(codes.length);
+        for (int i = 0; i < codes.length; i++) {
+            Subscription subscription = requested.get(i);
+            if (codes[i] == null) {
+                boolean allowed = checks.get(i).getNow(Boolean.FALSE);
+                if (!allowed) {
+                    codes[i] = ReasonCode.NOT_AUTHORIZED;
+                    LOG.debug("{} may not subscribe to {}", handler.describe(), subscription.topicFilter());
+                } else {
+                    QoS granted = QoS.min(subscription.maxQos(), config.maximumQos());
+                    Subscription stored = granted == subscription.maxQos() ? subscription
+                            : new Subscription(subscription.topicFilter(), granted, subscription.noLocal(),
+                            subscription.retainAsPublished(), subscription.retainHandling());
+                    boolean existed = handler.engine.subscribe(session, new SubscriptionRecord(stored, identifier));
+                    codes[i] = ReasonCode.granted(granted);
+                    boolean sendRetained = switch (subscription.retainHandling()) {
+                        case SEND_ON_SUBSCRIBE -> true;
+                        case SEND_IF_NEW_SUBSCRIPTION -> !existed;
+                        case DO_NOT_SEND -> false;
+                    };
+                    if (sendRetained && !Topics.isShared(subscription.topicFilter())) {
+                        retainedFor.add(stored);
+                        retainedQos.add(granted);
+                    }
+                }
+            }
+            handler.engine.events().subscribed(handler.client, subscription, codes[i]);
+        }
+        handler.write(new SubAck(subscribe.packetId(), List.of(codes), Properties.EMPTY));
+        int[] identifiers = identifier == 0 ? Delivery.NO_IDENTIFIERS : new int[] {identifier};
+        for (int i = 0; i < retainedFor.size(); i++) {
+            QoS granted = retainedQos.get(i);
+            handler.engine.forEachRetained(retainedFor.get(i).topicFilter(), message ->
+                    session.deliver(new Delivery(message, QoS.min(message.qos(), granted), true, identifiers)));
+        }
+    }
+
+    /**
+     * @param accepted false when an interceptor rejected the packet: nothing is removed
+     */
+    void onUnsubscribe(Unsubscribe unsubscribe, boolean accepted) {
+        List<String> filters = unsubscribe.topicFilters();
+        List<ReasonCode> codes = new ArrayList<>(filters.size());
+        for (String filter : filters) {
+            if (!accepted) {
+                codes.add(ReasonCode.NOT_AUTHORIZED);
+            } else if (!Topics.isValidTopicFilter(filter)) {
+                codes.add(ReasonCode.TOPIC_FILTER_INVALID);
+            } else if (handler.engine.unsubscribe(handler.session, filter)) {
+                codes.add(ReasonCode.SUCCESS);
+                handler.engine.events().unsubscribed(handler.client, filter);
+            } else {
+                codes.add(ReasonCode.NO_SUBSCRIPTION_EXISTED);
+            }
+        }
+        handler.write(new UnsubAck(unsubscribe.packetId(), handler.version.isV5() ? codes : List.of(), Properties.EMPTY));
+    }
+}

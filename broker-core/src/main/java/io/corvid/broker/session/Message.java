@@ -1,0 +1,112 @@
+package io.corvid.broker.session;
+
+import io.corvid.broker.packet.Properties;
+import io.corvid.broker.packet.Property;
+import io.corvid.broker.packet.QoS;
+import java.util.Objects;
+
+/**
+ * An application message as the broker routes and stores it: what was published, by whom,
+ * and when it expires. Immutable and shared by every subscriber it goes to; the payload array
+ * is never copied.
+ */
+public final class Message {
+    /** {@link #expiresAtMillis()} of a message that never expires. */
+    public static final long NEVER = Long.MAX_VALUE;
+
+    private final String topic;
+    private final byte[] payload;
+    private final QoS qos;
+    private final boolean retain;
+    private final Properties properties;
+    private final String publisherId;
+    private final long expiresAtMillis;
+
+    /**
+     * @param topic           the topic name
+     * @param payload         the payload, shared, never modified
+     * @param qos             the QoS it was published with
+     * @param retain          the RETAIN flag it was published with
+     * @param properties      its MQTT 5.0 properties, without Topic Alias, Subscription
+     *                        Identifier and Message Expiry Interval (the broker sets those per
+     *                        delivery)
+     * @param publisherId     the publishing client, or {@code null} when the application published it
+     * @param expiresAtMillis wall-clock expiry, or {@link #NEVER}
+     */
+    public Message(String topic, byte[] payload, QoS qos, boolean retain, Properties properties,
+                   String publisherId, long expiresAtMillis) {
+        this.topic = Objects.requireNonNull(topic, "topic");
+        this.payload = Objects.requireNonNull(payload, "payload");
+        this.qos = Objects.requireNonNull(qos, "qos");
+        this.retain = retain;
+        this.properties = Objects.requireNonNull(properties, "properties");
+        this.publisherId = publisherId;
+        this.expiresAtMillis = expiresAtMillis;
+    }
+
+    /** Strips the per-hop properties from a received PUBLISH's properties. */
+    public static Properties forwardableProperties(Properties received) {
+        if (received.isEmpty()) {
+            return received;
+        }
+        return received.without(Property.TOPIC_ALIAS)
+                .without(Property.SUBSCRIPTION_IDENTIFIER)
+                .without(Property.MESSAGE_EXPIRY_INTERVAL);
+    }
+
+    public String topic() {
+        return topic;
+    }
+
+    public byte[] payload() {
+        return payload;
+    }
+
+    public QoS qos() {
+        return qos;
+    }
+
+    public boolean retain() {
+        return retain;
+    }
+
+    public Properties properties() {
+        return properties;
+    }
+
+    public String publisherId() {
+        return publisherId;
+    }
+
+    public long expiresAtMillis() {
+        return expiresAtMillis;
+    }
+
+    /** Whether the message has expired at {@code nowMillis}. */
+    public boolean isExpired(long nowMillis) {
+        return nowMillis >= expiresAtMillis;
+    }
+
+    /** A copy with another RETAIN flag (retained-store copies keep the original's identity otherwise). */
+    public Message withRetain(boolean newRetain) {
+        return newRetain == retain ? this
+                : new Message(topic, payload, qos, newRetain, properties, publisherId, expiresAtMillis);
+    }
+
+    /**
+     * The whole seconds of life left, rounded up, for the Message Expiry Interval sent on, or
+     * -1 when the message never expires.
+     */
+    public long remainingSeconds(long nowMillis) {
+        if (expiresAtMillis == NEVER) {
+            return -1;
+        }
+        long left = expiresAtMillis - nowMillis;
+        return left <= 0 ? 0 : (left + 999) / 1000;
+    }
+
+    @Override
+    public String toString() {
+        return "Message[" + topic + ", qos=" + qos.value() + ", retain=" + retain + ", " + payload.length + " bytes]";
+    }
+}

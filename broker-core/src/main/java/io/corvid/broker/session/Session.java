@@ -1,0 +1,691 @@
+package io.corvid.broker.session;
+
+import io.corvid.broker.BrokerConfig;
+import io.corvid.broker.DropReason;
+import io.corvid.broker.SessionInfo;
+import io.corvid.broker.SessionStore;
+import io.corvid.broker.SessionStore.StoredMessage;
+import io.corvid.broker.SessionStore.StoredSession;
+import io.corvid.broker.packet.Properties;
+import io.corvid.broker.packet.Property;
+import io.corvid.broker.packet.Publish;
+import io.corvid.broker.packet.QoS;
+import io.corvid.broker.packet.ReasonCode;
+import io.corvid.broker.packet.Subscription;
+import io.corvid.broker.packet.Will;
+import io.corvid.broker.transport.Connection.Cancellable;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The state MQTT keeps per client identifier across connections: subscriptions, the queue of
+ * messages waiting to be sent, the QoS 1/2 messages in flight in both directions, the pending
+ * will, and expiry.
+ *
+ * <p>Every method that reads or changes that state must run inside {@link #executor()}, the
+ * session's serial executor; the engine submits tasks there. The few methods that say they
+ * are thread safe read volatile copies for snapshots.
+ */
+public final class Session {
+    private static final Logger LOG = LoggerFactory.getLogger(Session.class);
+
+    private final String clientId;
+    private final SessionContext context;
+    private final SerialExecutor executor;
+
+    private final Map<String, SubscriptionRecord> subscriptions = new ConcurrentHashMap<>();
+    private final ArrayDeque<Delivery> queue = new ArrayDeque<>();
+    private final LinkedHashMap<Integer, Inflight> inflight = new LinkedHashMap<>();
+    private final PacketIdAllocator packetIds = new PacketIdAllocator();
+    private final Set<Integer> inboundQos2 = new HashSet<>();
+
+    private OutboundChannel channel;
+    private boolean channelReady;
+    private boolean fresh = true;
+    private long expiryIntervalSeconds;
+    private Cancellable expiryTimer;
+    private Will pendingWill;
+    private Cancellable willTimer;
+    private int generation;
+    /** Whether this session is written through to the store: a store is configured and the session outlives its connection. */
+    private boolean persistent;
+    private long nextSequence = 1;
+    private long disconnectedAtMillis;
+
+    private volatile boolean ended;
+    private volatile boolean connected;
+    private volatile int queuedCount;
+    private volatile int inflightCount;
+
+    /** A new, empty session; it lives offline on the context's background executor until attached. */
+    public Session(String clientId, SessionContext context) {
+        this.clientId = clientId;
+        this.context = context;
+        // Inline execution is the last resort when every executor refuses work during shutdown.
+        this.executor = new SerialExecutor(context.backgroundExecutor(), Runnable::run, this::flushChannel);
+    }
+
+    /** The client identifier. Thread safe. */
+    public String clientId() {
+        return clientId;
+    }
+
+    /** The serial executor all state changes run in. Thread safe. */
+    public Executor executor() {
+        return executor;
+    }
+
+    /** Whether the session has ended; an ended session takes no more messages. Thread safe. */
+    public boolean isEnded() {
+        return ended;
+    }
+
+    /** Whether {@code candidate} is the attached connection. */
+    public boolean isAttachedTo(OutboundChannel candidate) {
+        return channel == candidate;
+    }
+
+    /** Whether a client is attached. Thread safe. */
+    public boolean isConnected() {
+        return connected;
+    }
+
+    /** A snapshot for the embedding application. Thread safe. */
+    public SessionInfo info() {
+        List<Subscription> list = new ArrayList<>(subscriptions.size());
+        for (SubscriptionRecord record : subscriptions.values()) {
+            list.add(record.subscription());
+        }
+        long expiry = expiryIntervalSeconds == BrokerConfig.SESSION_NEVER_EXPIRES ? -1 : expiryIntervalSeconds;
+        return new SessionInfo(clientId, connected, list, queuedCount, inflightCount, expiry);
+    }
+
+    // ------------------------------------------------------------ connection lifecycle
+
+    /**
+     * Attaches a connection. If another connection is attached it is taken over: it is told
+     * to close with 0x8E and its will is handled as the specification asks. Clean start
+     * discards the previous state (ending it, which publishes a pending will).
+     *
+     * <p>The session's executor moves to {@code connectionExecutor} after this task; the caller
+     * submits {@link #channelReady()} next, which then runs on the connection's thread.
+     *
+     * @return whether a previous session was resumed (CONNACK's session present flag)
+     */
+    public boolean attach(OutboundChannel newChannel, Executor connectionExecutor, boolean cleanStart,
+                          long newExpiryIntervalSeconds) {
+        if (channel != null) {
+            Will oldWill = channel.takeOver();
+            if (oldWill != null) {
+                // The old connection closed without DISCONNECT. A will without delay goes out
+                // now; a delayed one is suppressed because a new connection resumes the
+                // session in time, unless clean start ends the session, which publishes it below.
+                if (cleanStart || willDelaySeconds(oldWill) == 0) {
+                    context.publishWill(this, oldWill);
+                }
+            }
+            channel = null;
+        }
+        cancelTimers();
+        if (pendingWill != null) {
+            // Reconnecting in time suppresses a delayed will; clean start ends the old
+            // session, and a session's end is due time for its will.
+            Will due = pendingWill;
+            pendingWill = null;
+            if (cleanStart) {
+                context.publishWill(this, due);
+            }
+        }
+        boolean sessionPresent = !fresh && !cleanStart;
+        if (cleanStart && !fresh) {
+            discardState();
+        }
+        fresh = false;
+        generation++;
+        channel = newChannel;
+        channelReady = false;
+        connected = true;
+        disconnectedAtMillis = 0;
+        expiryIntervalSeconds = newExpiryIntervalSeconds;
+        updatePersistence();
+        executor.retarget(connectionExecutor);
+        return sessionPresent;
+    }
+
+    /**
+     * The attached connection has sent CONNACK: resend what was in flight (PUBLISH with DUP,
+     * or PUBREL), then the queue.
+     */
+    public void channelReady() {
+        if (channel == null) {
+            return;
+        }
+        channelReady = true;
+        long now = context.nowMillis();
+        for (Inflight flight : inflight.values()) {
+            if (flight.released) {
+                channel.sendPubRel(flight.packetId);
+            } else {
+                channel.sendPublish(toPublish(flight.delivery, flight.packetId, true, now));
+            }
+        }
+        pump();
+    }
+
+    /**
+     * The connection closed. A connection that was taken over is no longer attached and is
+     * ignored. Otherwise the session either ends now (expiry 0) or waits for its client, with
+     * the will scheduled after its delay.
+     *
+     * @param will                   the will to publish, or {@code null} (normal DISCONNECT)
+     * @param expiryIntervalSeconds  the session expiry in force at the close (DISCONNECT may change it)
+     */
+    public void detach(OutboundChannel closed, Will will, long expiryIntervalSeconds) {
+        if (channel != closed) {
+            if (will != null) {
+                context.publishWill(this, will);
+            }
+            return;
+        }
+        channel = null;
+        channelReady = false;
+        connected = false;
+        this.expiryIntervalSeconds = expiryIntervalSeconds;
+        disconnectedAtMillis = context.nowMillis();
+        updatePersistence();
+        executor.retarget(context.backgroundExecutor());
+        if (expiryIntervalSeconds > 0) {
+            rerouteShared(true);
+        }
+        if (expiryIntervalSeconds == 0) {
+            pendingWill = will;
+            end();
+            return;
+        }
+        if (will != null) {
+            long delay = willDelaySeconds(will);
+            if (delay == 0) {
+                context.publishWill(this, will);
+            } else {
+                pendingWill = will;
+                int expected = generation;
+                willTimer = context.schedule(() -> executor.execute(() -> {
+                    if (generation == expected && pendingWill != null && !ended) {
+                        Will due = pendingWill;
+                        pendingWill = null;
+                        context.publishWill(this, due);
+                    }
+                }), delay, TimeUnit.SECONDS);
+            }
+        }
+        scheduleExpiry(TimeUnit.SECONDS.toMillis(expiryIntervalSeconds));
+    }
+
+    private void scheduleExpiry(long delayMillis) {
+        if (expiryIntervalSeconds == BrokerConfig.SESSION_NEVER_EXPIRES) {
+            return;
+        }
+        int expected = generation;
+        expiryTimer = context.schedule(() -> executor.execute(() -> {
+            if (generation == expected && channel == null && !ended) {
+                end();
+            }
+        }), Math.max(0, delayMillis), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Ends the session: publishes a pending will, drops what is queued, and lets the engine
+     * forget its subscriptions. Idempotent.
+     */
+    public void end() {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        cancelTimers();
+        if (pendingWill != null) {
+            Will will = pendingWill;
+            pendingWill = null;
+            context.publishWill(this, will);
+        }
+        if (channel != null) {
+            channel.disconnect(ReasonCode.ADMINISTRATIVE_ACTION, "session removed");
+            channel = null;
+            connected = false;
+        }
+        forgetSubscriptions();
+        rerouteShared(false);
+        discardMessages(DropReason.SESSION_ENDED);
+        if (persistent) {
+            persistent = false;
+            store(store -> store.removeSession(clientId));
+        }
+        context.sessionEnded(this, false);
+    }
+
+    /**
+     * Clean start on an existing session: the old session ends and this object carries on as
+     * the new, empty session under the same client identifier.
+     */
+    private void discardState() {
+        discardMessages(DropReason.SESSION_ENDED);
+        inboundQos2.clear();
+        forgetSubscriptions();
+        if (persistent) {
+            persistent = false;
+            store(store -> store.removeSession(clientId));
+        }
+        context.sessionEnded(this, true);
+    }
+
+    private void forgetSubscriptions() {
+        if (subscriptions.isEmpty()) {
+            return;
+        }
+        List<SubscriptionRecord> records = new ArrayList<>(subscriptions.values());
+        subscriptions.clear();
+        context.subscriptionsRemoved(this, records);
+    }
+
+    /**
+     * Hands messages that came through shared subscriptions to other members of their groups.
+     * When the client merely went away, only queued messages move, and only to connected
+     * members; messages in flight wait for the client, which may have them already. When the
+     * session ends, messages in flight move too, to any other member.
+     */
+    private void rerouteShared(boolean clientLeft) {
+        int size = queue.size();
+        for (int i = 0; i < size; i++) {
+            Delivery delivery = queue.poll();
+            if (delivery.sharedGroup() != null && context.reroute(this, delivery, clientLeft)) {
+                forgetStored(delivery);
+            } else {
+                queue.add(delivery);
+            }
+        }
+        if (!clientLeft) {
+            for (Iterator<Inflight> it = inflight.values().iterator(); it.hasNext(); ) {
+                Inflight flight = it.next();
+                if (!flight.released && flight.delivery.sharedGroup() != null
+                        && context.reroute(this, flight.delivery, false)) {
+                    forgetStored(flight.delivery);
+                    it.remove();
+                }
+            }
+        }
+        queuedCount = queue.size();
+        inflightCount = inflight.size();
+    }
+
+    private void discardMessages(DropReason reason) {
+        for (Inflight flight : inflight.values()) {
+            if (!flight.released) {
+                context.messageDropped(this, flight.delivery, reason);
+            }
+        }
+        inflight.clear();
+        for (Delivery delivery : queue) {
+            context.messageDropped(this, delivery, reason);
+        }
+        queue.clear();
+        queuedCount = 0;
+        inflightCount = 0;
+    }
+
+    private void cancelTimers() {
+        if (expiryTimer != null) {
+            expiryTimer.cancel();
+            expiryTimer = null;
+        }
+        if (willTimer != null) {
+            willTimer.cancel();
+            willTimer = null;
+        }
+    }
+
+    private static long willDelaySeconds(Will will) {
+        return will.properties().getLong(Property.WILL_DELAY_INTERVAL, 0);
+    }
+
+    /** The session expiry interval in force, in seconds. */
+    public long expiryIntervalSeconds() {
+        return expiryIntervalSeconds;
+    }
+
+    // ------------------------------------------------------------ subscriptions
+
+    /** Records a subscription; returns the one it replaced, or {@code null}. */
+    public SubscriptionRecord putSubscription(SubscriptionRecord record) {
+        SubscriptionRecord previous = subscriptions.put(record.subscription().topicFilter(), record);
+        saveSessionRecord();
+        return previous;
+    }
+
+    /** Forgets a subscription; returns it, or {@code null} if there was none. */
+    public SubscriptionRecord removeSubscription(String topicFilter) {
+        SubscriptionRecord removed = subscriptions.remove(topicFilter);
+        if (removed != null) {
+            saveSessionRecord();
+        }
+        return removed;
+    }
+
+    /** The session's subscriptions (a live view; change it only through the methods above). */
+    public Collection<SubscriptionRecord> subscriptions() {
+        return subscriptions.values();
+    }
+
+    // ------------------------------------------------------------ outbound messages
+
+    /**
+     * Takes a message for the client: queues it and, if the client is connected, sends what
+     * the inflight window allows. Applies the queue policy: QoS 0 is not queued for an
+     * offline client (unless configured), and a full queue drops the message; a connected
+     * client whose queue overflows with QoS 1/2 messages is too slow and is disconnected
+     * (MQTT 5.0: 0x97 Quota exceeded).
+     */
+    public void deliver(Delivery delivery) {
+        if (ended) {
+            return;
+        }
+        boolean qos0 = delivery.qos() == QoS.AT_MOST_ONCE;
+        if (channel == null && qos0 && !context.queueQos0WhileOffline()) {
+            context.messageDropped(this, delivery, DropReason.CLIENT_OFFLINE);
+            return;
+        }
+        if (queue.size() >= context.maxQueuedMessages()) {
+            context.messageDropped(this, delivery, DropReason.QUEUE_FULL);
+            if (!qos0 && channel != null) {
+                channel.disconnect(ReasonCode.QUOTA_EXCEEDED, "outbound queue of "
+                        + context.maxQueuedMessages() + " messages is full: the client reads too slowly");
+            }
+            return;
+        }
+        if (persistent && !qos0) {
+            delivery = delivery.withSequence(nextSequence++);
+            saveMessage(delivery, 0, false);
+        }
+        queue.add(delivery);
+        queuedCount = queue.size();
+        pump();
+    }
+
+    /**
+     * Sends queued messages while the client is connected and writable and the inflight window
+     * has room. Packet identifiers are assigned here, at send time.
+     */
+    public void pump() {
+        if (channel == null || !channelReady) {
+            return;
+        }
+        int window = Math.min(context.maxInflight(), channel.clientReceiveMaximum());
+        long now = context.nowMillis();
+        while (!queue.isEmpty() && channel.isWritable()) {
+            Delivery next = queue.peek();
+            if (next.message().isExpired(now)) {
+                queue.poll();
+                forgetStored(next);
+                context.messageDropped(this, next, DropReason.EXPIRED);
+                continue;
+            }
+            if (next.qos() == QoS.AT_MOST_ONCE) {
+                queue.poll();
+                if (!channel.sendPublish(toPublish(next, 0, false, now))) {
+                    context.messageDropped(this, next, DropReason.PACKET_TOO_LARGE);
+                }
+                continue;
+            }
+            if (inflight.size() >= window) {
+                break;
+            }
+            queue.poll();
+            int packetId = packetIds.next(inflight::containsKey);
+            if (channel.sendPublish(toPublish(next, packetId, false, now))) {
+                inflight.put(packetId, new Inflight(packetId, next));
+                saveMessage(next, packetId, false);
+            } else {
+                forgetStored(next);
+                context.messageDropped(this, next, DropReason.PACKET_TOO_LARGE);
+            }
+        }
+        queuedCount = queue.size();
+        inflightCount = inflight.size();
+    }
+
+    /** PUBACK for a QoS 1 message: the flow is complete. Returns false for an unknown identifier. */
+    public boolean onPubAck(int packetId) {
+        Inflight flight = inflight.get(packetId);
+        if (flight == null || flight.delivery.qos() != QoS.AT_LEAST_ONCE) {
+            return false;
+        }
+        inflight.remove(packetId);
+        forgetStored(flight.delivery);
+        pump();
+        inflightCount = inflight.size();
+        return true;
+    }
+
+    /**
+     * PUBREC for a QoS 2 message: the client has it; the broker answers PUBREL. Returns false
+     * for an unknown identifier. A PUBREC with an error code ends the flow (MQTT 5.0).
+     */
+    public boolean onPubRec(int packetId, boolean failed) {
+        Inflight flight = inflight.get(packetId);
+        if (flight == null || flight.delivery.qos() != QoS.EXACTLY_ONCE) {
+            return false;
+        }
+        if (failed) {
+            inflight.remove(packetId);
+            forgetStored(flight.delivery);
+            pump();
+            inflightCount = inflight.size();
+        } else {
+            flight.released = true;
+            saveMessage(flight.delivery, packetId, true);
+        }
+        return true;
+    }
+
+    /** PUBCOMP for a QoS 2 message: the flow is complete. Returns false for an unknown identifier. */
+    public boolean onPubComp(int packetId) {
+        Inflight flight = inflight.get(packetId);
+        if (flight == null || !flight.released) {
+            return false;
+        }
+        inflight.remove(packetId);
+        forgetStored(flight.delivery);
+        pump();
+        inflightCount = inflight.size();
+        return true;
+    }
+
+    private Publish toPublish(Delivery delivery, int packetId, boolean dup, long now) {
+        Message message = delivery.message();
+        Properties properties = message.properties();
+        long remaining = message.remainingSeconds(now);
+        int[] ids = delivery.subscriptionIdentifiers();
+        if (remaining >= 0 || ids.length > 0) {
+            Properties.Builder builder = properties.toBuilder();
+            if (remaining >= 0) {
+                builder.put(Property.MESSAGE_EXPIRY_INTERVAL, remaining);
+            }
+            for (int id : ids) {
+                builder.subscriptionIdentifier(id);
+            }
+            properties = builder.build();
+        }
+        return new Publish(message.topic(), delivery.qos(), delivery.retain(), dup, packetId,
+                message.payload(), properties);
+    }
+
+    // ------------------------------------------------------------ persistence
+
+    /**
+     * Recreates this session from the store when the broker starts, before any client can
+     * connect: offline, with its subscriptions (the caller adds them to routing), its queue and
+     * its messages in flight, and its expiry counted from when its client went away.
+     */
+    public void restore(StoredSession stored) {
+        fresh = false;
+        persistent = context.store() != null;
+        expiryIntervalSeconds = stored.expiryIntervalSeconds();
+        disconnectedAtMillis = stored.disconnectedAtMillis() == 0 ? context.nowMillis() : stored.disconnectedAtMillis();
+        for (SessionStore.StoredSubscription subscription : stored.subscriptions()) {
+            subscriptions.put(subscription.subscription().topicFilter(),
+                    new SubscriptionRecord(subscription.subscription(), subscription.identifier()));
+        }
+        for (StoredMessage message : stored.messages()) {
+            Delivery delivery = StoredForms.fromStored(message);
+            nextSequence = Math.max(nextSequence, message.sequence() + 1);
+            if (message.packetId() != 0) {
+                Inflight flight = new Inflight(message.packetId(), delivery);
+                flight.released = message.released();
+                inflight.put(message.packetId(), flight);
+            } else {
+                queue.add(delivery);
+            }
+        }
+        queuedCount = queue.size();
+        inflightCount = inflight.size();
+        long elapsed = context.nowMillis() - disconnectedAtMillis;
+        scheduleExpiry(TimeUnit.SECONDS.toMillis(expiryIntervalSeconds) - elapsed);
+    }
+
+    private void updatePersistence() {
+        boolean shouldPersist = context.store() != null && expiryIntervalSeconds > 0;
+        if (shouldPersist) {
+            boolean wasPersistent = persistent;
+            persistent = true;
+            saveSessionRecord();
+            if (!wasPersistent) {
+                storeUnstoredMessages();
+            }
+        } else if (persistent) {
+            persistent = false;
+            store(store -> store.removeSession(clientId));
+        }
+    }
+
+    /** Messages taken while the session was not persistent are stored once it becomes so. */
+    private void storeUnstoredMessages() {
+        for (Inflight flight : inflight.values()) {
+            if (flight.delivery.sequence() == 0 && flight.delivery.qos() != QoS.AT_MOST_ONCE) {
+                flight.delivery = flight.delivery.withSequence(nextSequence++);
+                saveMessage(flight.delivery, flight.packetId, flight.released);
+            }
+        }
+        int size = queue.size();
+        for (int i = 0; i < size; i++) {
+            Delivery delivery = queue.poll();
+            if (delivery.sequence() == 0 && delivery.qos() != QoS.AT_MOST_ONCE) {
+                delivery = delivery.withSequence(nextSequence++);
+                saveMessage(delivery, 0, false);
+            }
+            queue.add(delivery);
+        }
+    }
+
+    private void saveSessionRecord() {
+        if (persistent) {
+            StoredSession record = new StoredSession(clientId, expiryIntervalSeconds, disconnectedAtMillis,
+                    StoredForms.toStored(subscriptions.values()), List.of());
+            store(store -> store.saveSession(record));
+        }
+    }
+
+    private void saveMessage(Delivery delivery, int packetId, boolean released) {
+        if (persistent && delivery.sequence() != 0) {
+            StoredMessage message = StoredForms.toStored(delivery, packetId, released);
+            store(store -> store.saveMessage(clientId, message));
+        }
+    }
+
+    private void forgetStored(Delivery delivery) {
+        if (persistent && delivery.sequence() != 0) {
+            store(store -> store.removeMessage(clientId, delivery.sequence()));
+        }
+    }
+
+    private void store(java.util.function.Consumer<SessionStore> operation) {
+        SessionStore store = context.store();
+        if (store == null) {
+            return;
+        }
+        try {
+            operation.accept(store);
+        } catch (RuntimeException e) {
+            LOG.error("Session store failed for {}; the broker carries on with its memory", clientId, e);
+        }
+    }
+
+    private void flushChannel() {
+        if (channel != null && channelReady) {
+            channel.flush();
+        }
+    }
+
+    // ------------------------------------------------------------ inbound QoS 2
+
+    /**
+     * Records an inbound QoS 2 PUBLISH's identifier. Returns false if it is already recorded:
+     * the PUBLISH is a duplicate and must not be routed again.
+     */
+    public boolean registerInboundQos2(int packetId) {
+        return inboundQos2.add(packetId);
+    }
+
+    /** PUBREL from the client: forgets the identifier. Returns false if it was unknown. */
+    public boolean releaseInboundQos2(int packetId) {
+        return inboundQos2.remove(packetId);
+    }
+
+    /** How many inbound QoS 2 flows await PUBREL (they count against the broker's Receive Maximum). */
+    public int inboundQos2Count() {
+        return inboundQos2.size();
+    }
+
+    /** Messages queued, not yet sent. */
+    public int queuedMessages() {
+        return queue.size();
+    }
+
+    /** Messages sent and not yet acknowledged. */
+    public int inflightMessages() {
+        return inflight.size();
+    }
+
+    /** Iterates queued deliveries in order (for tests and persistence). */
+    Iterator<Delivery> queued() {
+        return queue.iterator();
+    }
+
+    @Override
+    public String toString() {
+        return "Session[" + clientId + (connected ? ", connected" : "") + (ended ? ", ended" : "") + "]";
+    }
+
+    /** A QoS 1/2 message sent and not yet acknowledged. */
+    private static final class Inflight {
+        final int packetId;
+        Delivery delivery;
+        /** QoS 2 only: PUBREC received and PUBREL sent; awaiting PUBCOMP. */
+        boolean released;
+
+        Inflight(int packetId, Delivery delivery) {
+            this.packetId = packetId;
+            this.delivery = delivery;
+        }
+    }
+}

@@ -1,0 +1,13 @@
+package io.corvid.broker.transport;
+
+import io.corvid.broker.Listener;
+import java.net.InetSocketAddress;
+
+/**
+ * A listener after binding.
+ *
+ * @param listener the configuration it was bound from
+ * @param address  the local address it listens on, with the actual port
+ */
+public record BoundListener(Listener listener, InetSocketAddress address) {
+}

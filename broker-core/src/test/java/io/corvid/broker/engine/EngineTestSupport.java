@@ -1,0 +1,64 @@
+package io.corvid.broker.engine;
+
+import io.corvid.broker.Authentication;
+import io.corvid.broker.Authorization;
+import io.corvid.broker.Broker;
+import io.corvid.broker.PacketInterceptor;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+
+/**
+ * Base for engine tests: a {@link BrokerEngine} without any transport, driven by
+ * {@link TestClient}s. Tests adjust {@link #settings} and the plug-ins before the first call of
+ * {@link #engine()}.
+ */
+abstract class EngineTestSupport {
+    protected final Broker.Builder settings = new Broker.Builder().connectTimeout(Duration.ofSeconds(5));
+    protected final RecordingListener events = new RecordingListener();
+    protected final AdjustableClock clock = new AdjustableClock();
+    protected Authentication authentication = Authentication.allowAll();
+    protected Authorization authorization = Authorization.allowAll();
+    protected final List<PacketInterceptor> interceptors = new ArrayList<>();
+    protected final List<io.corvid.broker.BrokerListener> listeners = new ArrayList<>(List.of(events));
+    private final List<TestClient> clients = new ArrayList<>();
+    protected io.corvid.broker.SessionStore store;
+    private BrokerEngine engine;
+
+    protected BrokerEngine engine() {
+        if (engine == null) {
+            engine = new BrokerEngine(settings.buildConfig(), authentication, authorization, interceptors,
+                    listeners, clock, store);
+            engine.restore();
+        }
+        return engine;
+    }
+
+    /** Stops the current engine (as a broker restart would) so that the next {@link #engine()} call builds a new one. */
+    protected void restartEngine() {
+        for (TestClient client : clients) {
+            client.close();
+        }
+        clients.clear();
+        engine.disconnectAll(5000);
+        engine.close();
+        engine = null;
+    }
+
+    protected TestClient client(String clientId) {
+        TestClient client = new TestClient(engine(), clientId);
+        clients.add(client);
+        return client;
+    }
+
+    @AfterEach
+    void tearDown() {
+        for (TestClient client : clients) {
+            client.close();
+        }
+        if (engine != null) {
+            engine.close();
+        }
+    }
+}
