@@ -1,0 +1,77 @@
+package io.corvid.broker.netty;
+
+import io.corvid.broker.codec.MqttEncoder;
+import io.corvid.broker.packet.MqttPacket;
+import io.corvid.broker.packet.ProtocolVersion;
+import io.corvid.broker.packet.Publish;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import java.nio.ByteBuffer;
+
+/**
+ * Encodes packets into Netty buffers and queues them on a channel, without flushing.
+ *
+ * <p>A packet is encoded straight into a buffer of exactly its size. A PUBLISH with a large
+ * payload is written as two buffers, its header and the payload array wrapped as it is: the
+ * payload array is shared by every subscriber the message fans out to, and is not copied into
+ * an encoded packet per subscriber. Handlers that transform bytes (TLS, WebSocket framing)
+ * read it in place. Note that a plain NIO or epoll socket channel still copies a heap buffer
+ * into direct memory when it is written, so on plain TCP the payload is copied once per
+ * subscriber either way; sharing one direct copy would need the engine to hand over an
+ * already encoded form.
+ */
+final class PacketWriter {
+
+    /** Payloads from this size on are wrapped, not copied into the encoded packet. */
+    static final int WRAP_PAYLOAD_FROM = 1024;
+
+    private PacketWriter() {
+    }
+
+    /** Encodes {@code packet} in {@code version}'s wire form and queues it on {@code ctx}. */
+    static void write(ChannelHandlerContext ctx, MqttPacket packet, ProtocolVersion version) {
+        if (packet instanceof Publish publish && publish.payload().length >= WRAP_PAYLOAD_FROM) {
+            ByteBuf header = encode(ctx, publish, version, MqttEncoder.publishHeaderSize(publish, version), true);
+            ctx.write(header, ctx.voidPromise());
+            ctx.write(Unpooled.wrappedBuffer(publish.payload()), ctx.voidPromise());
+        } else {
+            ctx.write(encode(ctx, packet, version, MqttEncoder.encodedSize(packet, version), false), ctx.voidPromise());
+        }
+    }
+
+    private static ByteBuf encode(ChannelHandlerContext ctx, MqttPacket packet, ProtocolVersion version, int size,
+                                  boolean publishHeaderOnly) {
+        ByteBuf buf = ctx.alloc().ioBuffer(size, size);
+        try {
+            int writerIndex = buf.writerIndex();
+            if (buf.nioBufferCount() == 1) {
+                ByteBuffer target = buf.nioBuffer(writerIndex, size);
+                encodeInto(packet, version, target, publishHeaderOnly);
+                if (target.hasRemaining()) {
+                    throw new IllegalStateException("encoder wrote " + target.position() + " of " + size
+                            + " bytes for " + packet.type());
+                }
+                buf.writerIndex(writerIndex + size);
+            } else {
+                // Never the case for an allocator's I/O buffer; kept for allocators that compose.
+                ByteBuffer heap = ByteBuffer.allocate(size);
+                encodeInto(packet, version, heap, publishHeaderOnly);
+                buf.writeBytes(heap.flip());
+            }
+            return buf;
+        } catch (RuntimeException e) {
+            buf.release();
+            throw e;
+        }
+    }
+
+    private static void encodeInto(MqttPacket packet, ProtocolVersion version, ByteBuffer target,
+                                   boolean publishHeaderOnly) {
+        if (publishHeaderOnly) {
+            MqttEncoder.encodePublishHeader((Publish) packet, version, target);
+        } else {
+            MqttEncoder.encode(packet, version, target);
+        }
+    }
+}
