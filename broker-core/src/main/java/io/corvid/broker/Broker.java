@@ -3,6 +3,7 @@ package io.corvid.broker;
 import io.corvid.broker.engine.BrokerEngine;
 import io.corvid.broker.engine.EngineClock;
 import io.corvid.broker.engine.EngineMetrics;
+import io.corvid.broker.engine.Plugins;
 import io.corvid.broker.packet.Properties;
 import io.corvid.broker.packet.Publish;
 import io.corvid.broker.packet.QoS;
@@ -71,10 +72,11 @@ public final class Broker implements AutoCloseable {
             throw new IllegalStateException("a stopped broker cannot be restarted; build a new one");
         }
         boolean anonymous = builder.authentication == null;
-        engine = new BrokerEngine(config,
+        engine = new BrokerEngine(config, new Plugins(
                 anonymous ? Authentication.allowAll() : builder.authentication,
                 builder.authorization == null ? Authorization.allowAll() : builder.authorization,
-                builder.interceptors, builder.brokerListeners, builder.clock, builder.sessionStore);
+                builder.interceptors, builder.brokerListeners, builder.enhancedAuthentication),
+                builder.clock, builder.sessionStore);
         engine.restore();
         transport = builder.transport != null ? builder.transport : loadTransport();
         try {
@@ -264,6 +266,7 @@ public final class Broker implements AutoCloseable {
         Authorization authorization;
         final List<PacketInterceptor> interceptors = new ArrayList<>();
         final List<BrokerListener> brokerListeners = new ArrayList<>();
+        final java.util.Map<String, EnhancedAuthenticationProvider> enhancedAuthentication = new java.util.LinkedHashMap<>();
         Transport transport;
         SessionStore sessionStore;
         EngineClock clock = EngineClock.SYSTEM;
@@ -430,6 +433,16 @@ public final class Broker implements AutoCloseable {
         /** Who may publish and subscribe where. Default: everything is allowed. */
         public Builder authorization(Authorization authorization) {
             this.authorization = Objects.requireNonNull(authorization, "authorization");
+            return this;
+        }
+
+        /**
+         * Adds an MQTT 5.0 enhanced authentication method, such as
+         * {@code new ScramAuthenticationProvider(ScramMechanism.SHA_256, users)}.
+         */
+        public Builder enhancedAuthentication(EnhancedAuthenticationProvider provider) {
+            Objects.requireNonNull(provider, "provider");
+            enhancedAuthentication.put(provider.method(), provider);
             return this;
         }
 

@@ -3,7 +3,6 @@ package io.corvid.broker.engine;
 import io.corvid.broker.Authentication;
 import io.corvid.broker.Authorization;
 import io.corvid.broker.BrokerConfig;
-import io.corvid.broker.BrokerListener;
 import io.corvid.broker.ClientInfo;
 import io.corvid.broker.DropReason;
 import io.corvid.broker.PacketInterceptor;
@@ -48,9 +47,7 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerEngine.class);
 
     private final BrokerConfig config;
-    private final Authentication authentication;
-    private final Authorization authorization;
-    private final List<PacketInterceptor> interceptors;
+    private final Plugins plugins;
     private final EventDispatcher events;
     private final EngineClock clock;
     private final SessionStore store;
@@ -66,23 +63,16 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
     private volatile boolean shuttingDown;
 
     /**
-     * @param config         limits and capabilities
-     * @param authentication decides who may connect
-     * @param authorization  decides who may publish and subscribe where
-     * @param interceptors   see every inbound packet, in order
-     * @param listeners      receive lifecycle events
-     * @param clock          time sources
-     * @param store          where persistent state is written through to, or {@code null}
+     * @param config  limits and capabilities
+     * @param plugins the application's plug-ins
+     * @param clock   time sources
+     * @param store   where persistent state is written through to, or {@code null}
      */
-    public BrokerEngine(BrokerConfig config, Authentication authentication, Authorization authorization,
-                        List<PacketInterceptor> interceptors, List<BrokerListener> listeners, EngineClock clock,
-                        SessionStore store) {
+    public BrokerEngine(BrokerConfig config, Plugins plugins, EngineClock clock, SessionStore store) {
         this.config = config;
         this.store = store;
-        this.authentication = authentication;
-        this.authorization = authorization;
-        this.interceptors = List.copyOf(interceptors);
-        this.events = new EventDispatcher(listeners);
+        this.plugins = plugins;
+        this.events = new EventDispatcher(plugins.listeners());
         this.clock = clock;
         this.scheduler = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "corvid-sessions");
@@ -134,15 +124,20 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
     }
 
     Authentication authentication() {
-        return authentication;
+        return plugins.authentication();
     }
 
     Authorization authorization() {
-        return authorization;
+        return plugins.authorization();
     }
 
     List<PacketInterceptor> interceptors() {
-        return interceptors;
+        return plugins.interceptors();
+    }
+
+    /** The enhanced authentication provider for a method, or {@code null}. */
+    io.corvid.broker.EnhancedAuthenticationProvider enhancedAuthentication(String method) {
+        return plugins.enhancedAuthentication().get(method);
     }
 
     EventDispatcher events() {

@@ -31,6 +31,10 @@ final class ConnectProcessor {
     private final ProtocolHandler handler;
     private Connect connect;
     private String assignedClientId;
+    private io.corvid.broker.EnhancedAuthenticationProvider enhancedProvider;
+    /** Set while waiting for the client's AUTH answer to a challenge during CONNECT. */
+    private boolean awaitingAuth;
+    private byte[] authenticationSuccessData;
 
     ConnectProcessor(ProtocolHandler handler) {
         this.handler = handler;
@@ -86,9 +90,13 @@ final class ConnectProcessor {
             if (clientAliasMaximum > 0 && config.outboundTopicAliases()) {
                 handler.outboundTopicAliases = new OutboundTopicAliases(clientAliasMaximum);
             }
-            if (properties.contains(Property.AUTHENTICATION_METHOD)) {
-                refuse(ReasonCode.BAD_AUTHENTICATION_METHOD, "enhanced authentication is not configured");
-                return;
+            String method = properties.getString(Property.AUTHENTICATION_METHOD);
+            if (method != null) {
+                enhancedProvider = handler.engine.enhancedAuthentication(method);
+                if (enhancedProvider == null) {
+                    refuse(ReasonCode.BAD_AUTHENTICATION_METHOD, "authentication method " + method + " is not supported");
+                    return;
+                }
             }
         } else {
             handler.sessionExpiryInterval = packet.cleanStart() ? 0 : config.maxSessionExpiryInterval();
@@ -123,9 +131,57 @@ final class ConnectProcessor {
 
         AuthenticationRequest request = new AuthenticationRequest(packet, handler.connection.remoteAddress(),
                 transport.listenerName(), transport.peerCertificates());
+        if (enhancedProvider != null) {
+            handler.enhancedAuthenticator = new EnhancedAuthenticator(handler, enhancedProvider, request);
+            handler.enhancedAuthenticator.begin(properties.getBinary(Property.AUTHENTICATION_DATA),
+                    handler.connection.executor(), this::onEnhancedStep);
+            return;
+        }
         handler.await(AsyncDecisions.call(() -> handler.engine.authentication().authenticateAsync(request)),
                 AuthenticationResult.deny(ReasonCode.SERVER_UNAVAILABLE, "authentication unavailable"),
                 "authentication", handler.connection.executor(), this::onAuthenticated);
+    }
+
+    private void onEnhancedStep(io.corvid.broker.AuthenticationStep step) {
+        if (handler.state != ProtocolHandler.State.CONNECTING) {
+            return;
+        }
+        switch (step.kind()) {
+            case CHALLENGE -> {
+                handler.write(handler.enhancedAuthenticator.challenge(step));
+                handler.flush();
+                awaitingAuth = true;
+                handler.connection.setReadEnabled(true);
+            }
+            case SUCCESS -> {
+                authenticationSuccessData = step.data();
+                onAuthenticated(AuthenticationResult.allow());
+            }
+            case FAILURE -> refuse(step.reasonCode(), step.reasonString() == null ? "authentication failed"
+                    : step.reasonString());
+        }
+    }
+
+    /**
+     * A packet arrived while CONNECT is being processed. An AUTH answering a challenge goes on
+     * with the exchange; anything else waits for CONNACK. Returns whether the packet was taken.
+     */
+    boolean onPacketWhileConnecting(io.corvid.broker.packet.MqttPacket packet) {
+        if (packet.type() != PacketType.AUTH) {
+            return false;
+        }
+        io.corvid.broker.packet.Auth auth = (io.corvid.broker.packet.Auth) packet;
+        if (!awaitingAuth || auth.reasonCode() != ReasonCode.CONTINUE_AUTHENTICATION
+                || !handler.enhancedAuthenticator.method().equals(auth.properties().getString(Property.AUTHENTICATION_METHOD))) {
+            handler.engine.metrics().protocolErrors.increment();
+            refuse(ReasonCode.PROTOCOL_ERROR, "unexpected AUTH during CONNECT");
+            return true;
+        }
+        awaitingAuth = false;
+        handler.connection.setReadEnabled(false);
+        handler.enhancedAuthenticator.step(auth.properties().getBinary(Property.AUTHENTICATION_DATA),
+                handler.connection.executor(), this::onEnhancedStep);
+        return true;
     }
 
     private void onAuthenticated(AuthenticationResult result) {
@@ -192,6 +248,12 @@ final class ConnectProcessor {
         }
         if (handler.keepAliveSeconds != connect.keepAlive()) {
             properties.put(Property.SERVER_KEEP_ALIVE, handler.keepAliveSeconds);
+        }
+        if (handler.enhancedAuthenticator != null) {
+            properties.put(Property.AUTHENTICATION_METHOD, handler.enhancedAuthenticator.method());
+            if (authenticationSuccessData != null) {
+                properties.put(Property.AUTHENTICATION_DATA, authenticationSuccessData);
+            }
         }
         if (config.receiveMaximum() != 0xFFFF) {
             properties.put(Property.RECEIVE_MAXIMUM, config.receiveMaximum());

@@ -80,6 +80,8 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
     long clientMaximumPacketSize = Long.MAX_VALUE;
     boolean problemInformation = true;
     String[] inboundTopicAliases = new String[0];
+    /** The connection's enhanced authentication, or {@code null} when it authenticated without. */
+    EnhancedAuthenticator enhancedAuthenticator;
     /** Aliases the broker uses towards the client, or {@code null} when the client allows none or the broker does not use them. */
     OutboundTopicAliases outboundTopicAliases;
 
@@ -117,6 +119,9 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
             // The decoder lets only CONNECT through as the first packet.
             connectTimer.cancel();
             connects.onConnect((io.corvid.broker.packet.Connect) packet);
+            return;
+        }
+        if (state == State.CONNECTING && connects.onPacketWhileConnecting(packet)) {
             return;
         }
         inbound.add(packet);
@@ -236,8 +241,12 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
             case PINGREQ -> write(PingResp.INSTANCE);
             case DISCONNECT -> onClientDisconnect((Disconnect) packet);
             case AUTH -> {
-                engine.metrics().protocolErrors.increment();
-                disconnect(ReasonCode.PROTOCOL_ERROR, "AUTH without an enhanced authentication exchange");
+                if (enhancedAuthenticator == null) {
+                    engine.metrics().protocolErrors.increment();
+                    disconnect(ReasonCode.PROTOCOL_ERROR, "AUTH on a connection without enhanced authentication");
+                } else {
+                    enhancedAuthenticator.onAuth((io.corvid.broker.packet.Auth) packet);
+                }
             }
             default -> {
                 engine.metrics().protocolErrors.increment();
@@ -454,13 +463,21 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
     void disconnectFromAnyThread(ReasonCode reasonCode, String description) {
         // The connection's thread also runs the attached session's work, so this cannot
         // interleave with a batch of it.
-        connection.executor().execute(() -> disconnect(reasonCode, description));
+        runOnConnectionThread(() -> disconnect(reasonCode, description));
     }
 
     /** Sends the client to another server; safe from any thread. */
     void redirectFromAnyThread(ReasonCode reasonCode, String serverReference) {
         Properties reference = Properties.builder().put(Property.SERVER_REFERENCE, serverReference).build();
-        connection.executor().execute(() -> disconnect(reasonCode, "redirected to " + serverReference, reference));
+        runOnConnectionThread(() -> disconnect(reasonCode, "redirected to " + serverReference, reference));
+    }
+
+    private void runOnConnectionThread(Runnable task) {
+        try {
+            connection.executor().execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("{}: its connection's thread is gone; nothing to do", describe());
+        }
     }
 
     static Properties reasonString(String text) {

@@ -24,12 +24,14 @@ abstract class EngineTestSupport {
     protected final List<io.corvid.broker.BrokerListener> listeners = new ArrayList<>(List.of(events));
     private final List<TestClient> clients = new ArrayList<>();
     protected io.corvid.broker.SessionStore store;
+    protected final java.util.Map<String, io.corvid.broker.EnhancedAuthenticationProvider> enhancedAuthentication =
+            new java.util.HashMap<>();
     private BrokerEngine engine;
 
     protected BrokerEngine engine() {
         if (engine == null) {
-            engine = new BrokerEngine(settings.buildConfig(), authentication, authorization, interceptors,
-                    listeners, clock, store);
+            engine = new BrokerEngine(settings.buildConfig(), new Plugins(authentication, authorization, interceptors,
+                    listeners, enhancedAuthentication), clock, store);
             engine.restore();
         }
         return engine;
@@ -37,11 +39,11 @@ abstract class EngineTestSupport {
 
     /** Stops the current engine (as a broker restart would) so that the next {@link #engine()} call builds a new one. */
     protected void restartEngine() {
+        engine.disconnectAll(5000);
         for (TestClient client : clients) {
             client.close();
         }
         clients.clear();
-        engine.disconnectAll(5000);
         engine.close();
         engine = null;
     }

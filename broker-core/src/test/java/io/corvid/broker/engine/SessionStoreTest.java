@@ -147,6 +147,8 @@ class SessionStoreTest extends EngineTestSupport {
         client.subscribe("l", QoS.AT_LEAST_ONCE);
         client.send(Disconnect.NORMAL);
         events.await("disconnected lapsed");
+        Await.until("the store knows when the client left",
+                () -> memory.load().sessions().get(0).disconnectedAtMillis() != 0);
         restartEngine();
         clock.advanceMillis(120_000);
         engine();

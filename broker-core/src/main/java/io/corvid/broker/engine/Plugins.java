@@ -1,0 +1,35 @@
+package io.corvid.broker.engine;
+
+import io.corvid.broker.Authentication;
+import io.corvid.broker.Authorization;
+import io.corvid.broker.BrokerListener;
+import io.corvid.broker.EnhancedAuthenticationProvider;
+import io.corvid.broker.PacketInterceptor;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The application's plug-ins, as the engine uses them.
+ *
+ * @param authentication         decides who may connect (clients without enhanced authentication)
+ * @param authorization          decides who may publish and subscribe where
+ * @param interceptors           see every inbound packet, in order
+ * @param listeners              receive lifecycle events
+ * @param enhancedAuthentication providers by Authentication Method
+ */
+public record Plugins(Authentication authentication, Authorization authorization, List<PacketInterceptor> interceptors,
+                      List<BrokerListener> listeners, Map<String, EnhancedAuthenticationProvider> enhancedAuthentication) {
+    public Plugins {
+        Objects.requireNonNull(authentication, "authentication");
+        Objects.requireNonNull(authorization, "authorization");
+        interceptors = List.copyOf(interceptors);
+        listeners = List.copyOf(listeners);
+        enhancedAuthentication = Map.copyOf(enhancedAuthentication);
+    }
+
+    /** Everyone may do everything; nobody listens. */
+    public static Plugins allowAll() {
+        return new Plugins(Authentication.allowAll(), Authorization.allowAll(), List.of(), List.of(), Map.of());
+    }
+}
