@@ -72,20 +72,21 @@ public final class Broker implements AutoCloseable {
             throw new IllegalStateException("a stopped broker cannot be restarted; build a new one");
         }
         boolean anonymous = builder.authentication == null;
+        transport = builder.transport != null ? builder.transport : loadTransport();
         engine = new BrokerEngine(config, new Plugins(
                 anonymous ? Authentication.allowAll() : builder.authentication,
                 builder.authorization == null ? Authorization.allowAll() : builder.authorization,
                 builder.interceptors, builder.brokerListeners, builder.enhancedAuthentication),
                 builder.clock, builder.sessionStore);
-        engine.restore();
-        transport = builder.transport != null ? builder.transport : loadTransport();
         try {
-            boundListeners = transport.start(config.listeners(), engine, new TransportSettings(config.maxPacketSize()));
+            engine.restore();
+            boundListeners = transport.start(config.listeners(), engine, config.transportSettings());
         } catch (IOException e) {
-            transport.stop();
-            engine.close();
-            state = State.STOPPED;
+            abortStart();
             throw new UncheckedIOException("could not bind listeners " + config.listeners(), e);
+        } catch (RuntimeException e) {
+            abortStart();
+            throw e;
         }
         state = State.RUNNING;
         for (BoundListener bound : boundListeners) {
@@ -95,6 +96,12 @@ public final class Broker implements AutoCloseable {
             LOG.warn("No authentication configured: anonymous clients are allowed");
         }
         return this;
+    }
+
+    private void abortStart() {
+        transport.stop();
+        engine.close();
+        state = State.STOPPED;
     }
 
     /**
@@ -268,6 +275,10 @@ public final class Broker implements AutoCloseable {
         final List<BrokerListener> brokerListeners = new ArrayList<>();
         final java.util.Map<String, EnhancedAuthenticationProvider> enhancedAuthentication = new java.util.LinkedHashMap<>();
         Transport transport;
+        int ioThreads;
+        TransportSettings.NativeTransport nativeTransport = TransportSettings.NativeTransport.AUTO;
+        int writeBufferLowWaterMark = 32 * 1024;
+        int writeBufferHighWaterMark = 64 * 1024;
         SessionStore sessionStore;
         EngineClock clock = EngineClock.SYSTEM;
 
@@ -464,6 +475,34 @@ public final class Broker implements AutoCloseable {
          */
         public Builder sessionStore(SessionStore store) {
             this.sessionStore = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /** I/O threads of the transport; 0 (the default) means one per core. */
+        public Builder ioThreads(int threads) {
+            if (threads < 0) {
+                throw new IllegalArgumentException("ioThreads must not be negative: " + threads);
+            }
+            this.ioThreads = threads;
+            return this;
+        }
+
+        /** Which socket implementation to use: AUTO (native where it works, the default) or NIO. */
+        public Builder nativeTransport(TransportSettings.NativeTransport choice) {
+            this.nativeTransport = Objects.requireNonNull(choice, "choice");
+            return this;
+        }
+
+        /**
+         * Bytes queued for one connection above which it stops taking messages (they wait in
+         * its session's queue) and below which it takes them again. Default 32 KiB / 64 KiB.
+         */
+        public Builder writeBufferWaterMarks(int low, int high) {
+            if (low < 0 || high < low) {
+                throw new IllegalArgumentException("water marks must satisfy 0 <= low <= high");
+            }
+            this.writeBufferLowWaterMark = low;
+            this.writeBufferHighWaterMark = high;
             return this;
         }
 

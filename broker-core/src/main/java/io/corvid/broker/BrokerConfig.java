@@ -43,6 +43,7 @@ public final class BrokerConfig {
     private final boolean validatePayloadFormat;
     private final boolean outboundTopicAliases;
     private final java.util.function.Function<ClientInfo, String> responseInformation;
+    private final io.corvid.broker.transport.TransportSettings transportSettings;
 
     BrokerConfig(Broker.Builder builder) {
         this.listeners = List.copyOf(builder.listeners.isEmpty()
@@ -66,6 +67,9 @@ public final class BrokerConfig {
         this.validatePayloadFormat = builder.validatePayloadFormat;
         this.outboundTopicAliases = builder.outboundTopicAliases;
         this.responseInformation = builder.responseInformation;
+        this.transportSettings = new io.corvid.broker.transport.TransportSettings(builder.maxPacketSize,
+                builder.maxConnections, builder.ioThreads, builder.nativeTransport,
+                builder.writeBufferLowWaterMark, builder.writeBufferHighWaterMark);
     }
 
     /** The network listeners; a TCP listener on the builder's host and port when none was added. */
@@ -167,6 +171,11 @@ public final class BrokerConfig {
      */
     public java.util.function.Function<ClientInfo, String> responseInformation() {
         return responseInformation;
+    }
+
+    /** What the transport needs: packet size, connection limit, threads, socket implementation, water marks. */
+    public io.corvid.broker.transport.TransportSettings transportSettings() {
+        return transportSettings;
     }
 
     /** Whether payloads marked as UTF-8 (Payload Format Indicator 1) are checked; bad ones get 0x99. */

@@ -75,6 +75,12 @@ final class ConnectProcessor {
             assignedClientId = v5 ? clientId : null;
         }
         TransportInfo transport = handler.connection.transportInfo();
+        if (transport.identityAsUsername() != null) {
+            // The listener vouches for the client by its certificate: that subject is the user name.
+            packet = new Connect(version, packet.clientId(), packet.cleanStart(), packet.keepAlive(),
+                    transport.identityAsUsername(), packet.password(), packet.will(), packet.properties());
+            this.connect = packet;
+        }
         handler.client = new ClientInfo(clientId, packet.username(), handler.connection.remoteAddress(), version,
                 transport.listenerName());
 

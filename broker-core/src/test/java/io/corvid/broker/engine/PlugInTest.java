@@ -240,4 +240,19 @@ class PlugInTest extends EngineTestSupport {
         client.connect(MQTT_3_1_1, true);
         assertEquals(List.of(ReasonCode.UNSPECIFIED_ERROR), client.subscribe("a", QoS.AT_MOST_ONCE).reasonCodes());
     }
+
+    @Test
+    void certificateIdentityReplacesTheUserNameWhenTheListenerSaysSo() {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        authentication = request -> {
+            seen.add(request.username());
+            return AuthenticationResult.allow();
+        };
+        TestClient client = client("cert");
+        client.connection.transportInfo = new io.corvid.broker.transport.TransportInfo("tls", true, List.of(),
+                "CN=device-7,O=Corvid");
+        client.connect(connectWithPassword(MQTT_5, "cert", "claimed-name", "pw"));
+        assertEquals(List.of("CN=device-7,O=Corvid"), seen);
+        assertEquals("CN=device-7,O=Corvid", engine().client("cert").orElseThrow().username());
+    }
 }

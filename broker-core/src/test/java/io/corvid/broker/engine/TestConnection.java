@@ -42,6 +42,7 @@ final class TestConnection implements Connection {
     volatile ConnectionHandler handler;
     volatile boolean writable = true;
     volatile boolean readEnabled = true;
+    volatile TransportInfo transportInfo;
     private volatile boolean closing;
 
     TestConnection(String name) {
@@ -142,7 +143,7 @@ final class TestConnection implements Connection {
 
     @Override
     public TransportInfo transportInfo() {
-        return TransportInfo.plain(listenerName);
+        return transportInfo != null ? transportInfo : TransportInfo.plain(listenerName);
     }
 
     void shutdown() {

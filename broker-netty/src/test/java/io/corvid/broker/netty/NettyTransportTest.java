@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
  * releasing every thread.
  */
 class NettyTransportTest {
-    private static final TransportSettings SETTINGS = new TransportSettings(1024 * 1024);
+    private static final TransportSettings SETTINGS = TransportSettings.defaults(1024 * 1024);
     private static final ProtocolVersion V311 = ProtocolVersion.MQTT_3_1_1;
 
     private final BlockingQueue<RecordingHandler> accepted = new LinkedBlockingQueue<>();
