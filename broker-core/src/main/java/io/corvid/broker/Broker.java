@@ -90,7 +90,8 @@ public final class Broker implements AutoCloseable {
         }
         state = State.RUNNING;
         for (BoundListener bound : boundListeners) {
-            LOG.info("Listening for MQTT on {} ({})", bound.address(), bound.listener().name());
+            LOG.info("Listening for MQTT on {} ({})",
+                    bound.address() != null ? bound.address() : bound.listener().socketPath(), bound.listener().name());
         }
         if (anonymous) {
             LOG.warn("No authentication configured: anonymous clients are allowed");
@@ -139,10 +140,14 @@ public final class Broker implements AutoCloseable {
         return config;
     }
 
-    /** The port of the first listener, as bound (so port 0 tells the real port). */
+    /**
+     * The port of the first listener that has one (a Unix domain socket has none), as bound
+     * (so port 0 tells the real port).
+     */
     public synchronized int port() {
         requireRunning();
-        return boundListeners.get(0).address().getPort();
+        return boundListeners.stream().filter(bound -> bound.address() != null).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no listener has a port")).address().getPort();
     }
 
     /** Every listener as bound. */

@@ -232,11 +232,19 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
      * @return the number of sessions the message was handed to
      */
     int publish(Message message, ClientInfo publisher, Publish original) {
+        return publish(message, publisher, original, null);
+    }
+
+    /**
+     * As {@link #publish(Message, ClientInfo, Publish)}, collecting into {@code overloaded} the
+     * sessions whose backlog asks the publisher to wait.
+     */
+    int publish(Message message, ClientInfo publisher, Publish original, java.util.Set<Session> overloaded) {
         metrics.messagesReceived.increment();
         if (message.retain() && config.retainAvailable()) {
             updateRetained(message);
         }
-        int routed = router.route(message);
+        int routed = router.route(message, overloaded);
         if (!events.isEmpty()) {
             events.messagePublished(publisher, original);
         }

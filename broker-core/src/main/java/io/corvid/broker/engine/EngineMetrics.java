@@ -13,6 +13,7 @@ public final class EngineMetrics {
     final LongAdder messagesDropped = new LongAdder();
     final LongAdder malformedPackets = new LongAdder();
     final LongAdder protocolErrors = new LongAdder();
+    final LongAdder publisherPauses = new LongAdder();
 
     /** Network connections handed to the engine. */
     public long connectionsAccepted() {
@@ -42,6 +43,11 @@ public final class EngineMetrics {
     /** Connections closed because their bytes could not be decoded. */
     public long malformedPackets() {
         return malformedPackets.sum();
+    }
+
+    /** Times a QoS 1/2 publisher was held back because a subscriber could not keep up. */
+    public long publisherPauses() {
+        return publisherPauses.sum();
     }
 
     /** Connections closed for a protocol violation other than malformed bytes. */

@@ -329,8 +329,12 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
             if (state == State.CLOSING || state == State.CLOSED) {
                 return;
             }
+            paused = false;
             continuation.accept(value);
-            resume();
+            if (!paused) {
+                // The continuation may have paused again (back-pressure): then it resumes later.
+                resume();
+            }
         }));
     }
 
@@ -345,6 +349,30 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
 
     boolean isPaused() {
         return paused;
+    }
+
+    /**
+     * Holds this client back (stops reading its packets) until every session in
+     * {@code overloaded} has worked off its hand-off backlog: a fast QoS 1/2 publisher moves at
+     * the pace of its slowest subscribers instead of filling memory. Runs in the session's executor.
+     */
+    void holdUntilDrained(java.util.Set<Session> overloaded) {
+        paused = true;
+        connection.setReadEnabled(false);
+        engine.metrics().publisherPauses.increment();
+        java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger(overloaded.size());
+        Session own = session;
+        for (Session target : overloaded) {
+            target.whenDrained(() -> {
+                if (waiting.decrementAndGet() == 0) {
+                    own.executor().execute(() -> {
+                        if (state == State.CONNECTED && own.isAttachedTo(this)) {
+                            resume();
+                        }
+                    });
+                }
+            });
+        }
     }
 
     /** Called in the session's executor once the session is attached: send CONNACK and start flowing. */

@@ -24,6 +24,8 @@ final class PublishProcessor {
     private static final Logger LOG = LoggerFactory.getLogger(PublishProcessor.class);
 
     private final ProtocolHandler handler;
+    /** Reused per PUBLISH: subscribers whose backlog holds this publisher back. */
+    private final java.util.Set<Session> overloaded = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
     PublishProcessor(ProtocolHandler handler) {
         this.handler = handler;
@@ -110,8 +112,12 @@ final class PublishProcessor {
                 Message.forwardableProperties(publish.properties()), handler.client.clientId(),
                 handler.engine.expiresAt(publish.properties()));
         Publish original = topic.equals(publish.topic()) ? publish : publish.withTopic(topic);
-        int routed = handler.engine.publish(message, handler.client, original);
+        overloaded.clear();
+        int routed = handler.engine.publish(message, handler.client, original, overloaded);
         acknowledge(publish, routed == 0 ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS, null);
+        if (!overloaded.isEmpty()) {
+            handler.holdUntilDrained(overloaded);
+        }
     }
 
     /**

@@ -32,13 +32,19 @@ final class Router {
         this.subscriptions = subscriptions;
     }
 
-    /** Routes the message; returns the number of sessions it was handed to. */
-    int route(Message message) {
+    /**
+     * Routes the message; returns the number of sessions it was handed to.
+     *
+     * @param overloaded collects the sessions whose hand-off backlog is past its bound, so that
+     *                   the publisher can be held back; {@code null} when nobody can be held back
+     */
+    int route(Message message, java.util.Set<Session> overloaded) {
         Matches matches = matchesPerThread.get();
         if (matches.inUse) {
             matches = new Matches(); // re-entrant routing from a listener: use a fresh buffer
         }
         matches.inUse = true;
+        matches.overloaded = overloaded;
         try {
             subscriptions.match(message.topic(), matches);
             return matches.deliver(message);
@@ -98,12 +104,20 @@ final class Router {
     }
 
     static void handTo(Session session, Delivery delivery) {
-        session.executor().execute(() -> session.deliver(delivery));
+        handTo(session, delivery, null);
+    }
+
+    static void handTo(Session session, Delivery delivery, java.util.Set<Session> overloaded) {
+        session.offer(delivery);
+        if (overloaded != null && delivery.qos() != QoS.AT_MOST_ONCE && session.isOverloaded()) {
+            overloaded.add(session);
+        }
     }
 
     /** Collects one trie walk's matches; reused per thread to keep routing allocation-free. */
     private static final class Matches implements TrieVisitor<Session, SubscriptionRecord> {
         boolean inUse;
+        java.util.Set<Session> overloaded;
         private Session[] sessions = new Session[16];
         private SubscriptionRecord[] records = new SubscriptionRecord[16];
         private int count;
@@ -141,22 +155,23 @@ final class Router {
                     overlapping.computeIfAbsent(session, s -> new Aggregate()).add(message, record);
                     continue;
                 }
-                handTo(session, delivery(message, record));
+                handTo(session, delivery(message, record), overloaded);
                 delivered++;
             }
             for (Map.Entry<Session, Aggregate> entry : overlapping.entrySet()) {
-                handTo(entry.getKey(), entry.getValue().toDelivery(message));
+                handTo(entry.getKey(), entry.getValue().toDelivery(message), overloaded);
                 delivered++;
             }
             for (SharedGroup<Session, SubscriptionRecord> group : groups) {
-                if (deliverToGroup(message, group)) {
+                if (deliverToGroup(message, group, overloaded)) {
                     delivered++;
                 }
             }
             return delivered;
         }
 
-        private static boolean deliverToGroup(Message message, SharedGroup<Session, SubscriptionRecord> group) {
+        private static boolean deliverToGroup(Message message, SharedGroup<Session, SubscriptionRecord> group,
+                                              java.util.Set<Session> overloaded) {
             List<SharedGroup.Member<Session, SubscriptionRecord>> members = group.members();
             int size = members.size();
             if (size == 0) {
@@ -174,7 +189,7 @@ final class Router {
             if (chosen == null) {
                 chosen = members.get(start % size);
             }
-            handTo(chosen.key(), Router.delivery(message, chosen.value(), group));
+            handTo(chosen.key(), Router.delivery(message, chosen.value(), group), overloaded);
             return true;
         }
 
@@ -188,6 +203,7 @@ final class Router {
             count = 0;
             groups.clear();
             overlapping.clear();
+            overloaded = null;
             inUse = false;
         }
     }

@@ -64,6 +64,11 @@ public final class Session {
     private long nextSequence = 1;
     private long disconnectedAtMillis;
 
+    /** Deliveries handed to this session's executor and not yet taken: the hand-off backlog. */
+    private final java.util.concurrent.atomic.AtomicInteger pendingHandoffs = new java.util.concurrent.atomic.AtomicInteger();
+    /** Publishers waiting for the backlog to shrink (see {@link #whenDrained}). */
+    private final java.util.Queue<Runnable> drainWaiters = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
     private volatile boolean ended;
     private volatile boolean connected;
     private volatile int queuedCount;
@@ -388,6 +393,59 @@ public final class Session {
     }
 
     // ------------------------------------------------------------ outbound messages
+
+    /**
+     * Hands a delivery to this session from any thread (a publisher's). The hand-off backlog is
+     * bounded like the queue: past {@link SessionContext#maxQueuedMessages()} waiting
+     * hand-offs, QoS 0 deliveries are dropped at once, so that a fast publisher cannot fill
+     * memory with work for a slow subscriber; QoS 1/2 deliveries are always taken, and the
+     * caller should hold its publisher back until {@link #whenDrained} fires.
+     *
+     * @return false if the delivery was dropped
+     */
+    public boolean offer(Delivery delivery) {
+        int pending = pendingHandoffs.incrementAndGet();
+        if (pending > context.maxQueuedMessages() && delivery.qos() == QoS.AT_MOST_ONCE) {
+            pendingHandoffs.decrementAndGet();
+            context.messageDropped(this, delivery, DropReason.QUEUE_FULL);
+            return false;
+        }
+        executor.execute(() -> {
+            int left = pendingHandoffs.decrementAndGet();
+            deliver(delivery);
+            if (left <= drainedMark() && !drainWaiters.isEmpty()) {
+                releaseDrainWaiters();
+            }
+        });
+        return true;
+    }
+
+    /** Whether the hand-off backlog is past its bound: publishers should pause. Thread safe. */
+    public boolean isOverloaded() {
+        return pendingHandoffs.get() > context.maxQueuedMessages();
+    }
+
+    /**
+     * Runs {@code callback} (once, on some thread) as soon as the hand-off backlog has shrunk to
+     * half its bound, or at once if it already has. Thread safe.
+     */
+    public void whenDrained(Runnable callback) {
+        drainWaiters.add(callback);
+        if (pendingHandoffs.get() <= drainedMark()) {
+            releaseDrainWaiters();
+        }
+    }
+
+    private int drainedMark() {
+        return context.maxQueuedMessages() / 2;
+    }
+
+    private void releaseDrainWaiters() {
+        Runnable waiter;
+        while ((waiter = drainWaiters.poll()) != null) {
+            waiter.run();
+        }
+    }
 
     /**
      * Takes a message for the client: queues it and, if the client is connected, sends what
