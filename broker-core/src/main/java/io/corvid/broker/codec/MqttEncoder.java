@@ -79,7 +79,7 @@ public final class MqttEncoder {
         boolean v5 = version.isV5();
         switch (packet.type()) {
             case CONNECT -> writeConnect((Connect) packet, out);
-            case CONNACK -> writeConnAck((ConnAck) packet, v5, out);
+            case CONNACK -> writeConnAck((ConnAck) packet, version, out);
             case PUBLISH -> {
                 Publish publish = (Publish) packet;
                 writePublishHeader(publish, v5, out, remainingLength(packet, version));
@@ -284,10 +284,12 @@ public final class MqttEncoder {
         }
     }
 
-    private static void writeConnAck(ConnAck connAck, boolean v5, ByteBuffer out) {
+    private static void writeConnAck(ConnAck connAck, ProtocolVersion version, ByteBuffer out) {
+        boolean v5 = version.isV5();
         int remaining = 2 + (v5 ? PropertiesCodec.sizeWithLength(connAck.properties()) : 0);
         writeFixedHeader(out, PacketType.CONNACK.value() << 4, remaining);
-        out.put((byte) (connAck.sessionPresent() ? 1 : 0));
+        // MQTT 3.1 has no session present flag: the byte is reserved and stays 0.
+        out.put((byte) (connAck.sessionPresent() && version != ProtocolVersion.MQTT_3_1 ? 1 : 0));
         if (v5) {
             out.put((byte) connAck.reasonCode().value());
             writeProperties(out, connAck.properties());

@@ -80,6 +80,9 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
             return thread;
         });
         this.scheduler.setRemoveOnCancelPolicy(true);
+        // At shutdown, pending timers (session expiry, will delay) are dropped, not waited for.
+        this.scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.scheduler.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
     }
 
     /**
@@ -195,9 +198,9 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
 
     /** Adds or replaces a subscription; returns whether it existed before. Runs in the session's executor. */
     boolean subscribe(Session session, SubscriptionRecord record) {
-        SubscriptionRecord previous = session.putSubscription(record);
+        // Routing first, so that a subscription the session lists already receives messages.
         subscriptions.put(record.subscription().topicFilter(), session, record);
-        return previous != null;
+        return session.putSubscription(record) != null;
     }
 
     /** Removes a subscription; returns whether it existed. Runs in the session's executor. */

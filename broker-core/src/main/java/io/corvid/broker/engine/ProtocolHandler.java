@@ -226,6 +226,12 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
     }
 
     private void dispatch(MqttPacket packet) {
+        if (packet.type() == PacketType.PUBLISH) {
+            packet = publishes.resolveTopicAlias((Publish) packet);
+            if (packet == null) {
+                return;
+            }
+        }
         if (!interceptorsAccept(packet)) {
             onRejectedByInterceptor(packet);
             return;

@@ -31,6 +31,38 @@ final class PublishProcessor {
         this.handler = handler;
     }
 
+    /**
+     * Resolves an MQTT 5.0 topic alias: records a new mapping, or fills in the topic of an
+     * alias-only PUBLISH. Runs before interceptors, so they see the real topic and a mapping
+     * set by a PUBLISH they reject still stands. Returns {@code null} after disconnecting the
+     * client for a bad alias.
+     */
+    Publish resolveTopicAlias(Publish publish) {
+        if (!handler.version.isV5()) {
+            return publish;
+        }
+        int alias = publish.properties().getInt(Property.TOPIC_ALIAS, 0);
+        if (alias == 0) {
+            return publish;
+        }
+        if (alias >= handler.inboundTopicAliases.length) {
+            violation(ReasonCode.TOPIC_ALIAS_INVALID, "topic alias " + alias + " exceeds the maximum of "
+                    + handler.engine.config().topicAliasMaximum());
+            return null;
+        }
+        if (!publish.topic().isEmpty()) {
+            handler.inboundTopicAliases[alias] = publish.topic();
+            return publish;
+        }
+        String topic = handler.inboundTopicAliases[alias];
+        if (topic == null) {
+            violation(ReasonCode.PROTOCOL_ERROR, "topic alias " + alias + " was never set");
+            return null;
+        }
+        return publish.withTopic(topic);
+    }
+
+    /** A PUBLISH whose topic alias, if any, {@link #resolveTopicAlias} has resolved. */
     void onPublish(Publish publish) {
         BrokerConfig config = handler.engine.config();
         Session session = handler.session;
@@ -45,25 +77,6 @@ final class PublishProcessor {
         }
         String topic = publish.topic();
         Properties properties = publish.properties();
-        if (v5) {
-            int alias = properties.getInt(Property.TOPIC_ALIAS, 0);
-            if (alias != 0) {
-                if (alias >= handler.inboundTopicAliases.length) {
-                    violation(ReasonCode.TOPIC_ALIAS_INVALID, "topic alias " + alias + " exceeds the maximum of "
-                            + config.topicAliasMaximum());
-                    return;
-                }
-                if (topic.isEmpty()) {
-                    topic = handler.inboundTopicAliases[alias];
-                    if (topic == null) {
-                        violation(ReasonCode.PROTOCOL_ERROR, "topic alias " + alias + " was never set");
-                        return;
-                    }
-                } else {
-                    handler.inboundTopicAliases[alias] = topic;
-                }
-            }
-        }
         if (publish.qos() == QoS.EXACTLY_ONCE) {
             if (!session.registerInboundQos2(publish.packetId())) {
                 // A resend of a message already received: acknowledge again, route nothing.
@@ -76,7 +89,6 @@ final class PublishProcessor {
                 return;
             }
         }
-        String resolvedTopic = topic;
         if (v5 && config.validatePayloadFormat() && properties.getInt(Property.PAYLOAD_FORMAT_INDICATOR, 0) == 1
                 && !MqttUtf8.isValidPayload(publish.payload())) {
             if (publish.qos() == QoS.AT_MOST_ONCE) {
@@ -87,13 +99,13 @@ final class PublishProcessor {
             return;
         }
         handler.await(AsyncDecisions.call(() -> handler.engine.authorization().canPublishAsync(handler.client,
-                        resolvedTopic, publish.qos(), publish.retain())),
+                        topic, publish.qos(), publish.retain())),
                 Boolean.FALSE, "publish authorization", session.executor(), allowed -> {
                     if (allowed) {
-                        route(publish, resolvedTopic);
+                        route(publish, topic);
                     } else {
-                        LOG.debug("{} may not publish to {}", handler.describe(), resolvedTopic);
-                        acknowledge(publish, ReasonCode.NOT_AUTHORIZED, "not authorized to publish to " + resolvedTopic);
+                        LOG.debug("{} may not publish to {}", handler.describe(), topic);
+                        acknowledge(publish, ReasonCode.NOT_AUTHORIZED, "not authorized to publish to " + topic);
                     }
                 });
     }
@@ -111,7 +123,7 @@ final class PublishProcessor {
         Message message = new Message(topic, publish.payload(), publish.qos(), publish.retain(),
                 Message.forwardableProperties(publish.properties()), handler.client.clientId(),
                 handler.engine.expiresAt(publish.properties()));
-        Publish original = topic.equals(publish.topic()) ? publish : publish.withTopic(topic);
+        Publish original = publish;
         overloaded.clear();
         int routed = handler.engine.publish(message, handler.client, original, overloaded);
         acknowledge(publish, routed == 0 ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS, null);
