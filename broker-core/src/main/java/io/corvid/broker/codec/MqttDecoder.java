@@ -322,7 +322,8 @@ public final class MqttDecoder {
         if ((flags & 0xFE) != 0) {
             throw malformed("reserved connect acknowledge flags are set");
         }
-        boolean sessionPresent = (flags & 0x01) != 0;
+        // MQTT 3.1 reserves the whole byte; only 3.1.1 and 5.0 carry the session present flag.
+        boolean sessionPresent = (flags & 0x01) != 0 && protocolVersion != ProtocolVersion.MQTT_3_1;
         int codeValue = reader.readUnsignedByte("connect reason code");
         ReasonCode code;
         Properties properties = Properties.EMPTY;

@@ -71,7 +71,7 @@ public final class RandomPackets {
         boolean v5 = version.isV5();
         return switch (type) {
             case CONNECT -> connect(version);
-            case CONNACK -> connAck(v5);
+            case CONNACK -> connAck(version);
             case PUBLISH -> publish(role, v5);
             case PUBACK -> new PubAck(packetId(), flowCode(PacketType.PUBACK, v5), flowProperties(PacketType.PUBACK, v5));
             case PUBREC -> new PubRec(packetId(), flowCode(PacketType.PUBREC, v5), flowProperties(PacketType.PUBREC, v5));
@@ -103,7 +103,8 @@ public final class RandomPackets {
                 will, v5 ? properties(PacketType.CONNECT, false, Role.SERVER) : Properties.EMPTY);
     }
 
-    private ConnAck connAck(boolean v5) {
+    private ConnAck connAck(ProtocolVersion version) {
+        boolean v5 = version.isV5();
         ReasonCode code;
         if (v5) {
             code = chance(2) ? ReasonCode.SUCCESS : codeFor(PacketType.CONNACK);
@@ -114,7 +115,8 @@ public final class RandomPackets {
                     ReasonCode.BAD_USER_NAME_OR_PASSWORD, ReasonCode.NOT_AUTHORIZED);
             code = v3.get(random.nextInt(v3.size()));
         }
-        boolean sessionPresent = code == ReasonCode.SUCCESS && random.nextBoolean();
+        // MQTT 3.1 has no session present flag.
+        boolean sessionPresent = code == ReasonCode.SUCCESS && version != ProtocolVersion.MQTT_3_1 && random.nextBoolean();
         return new ConnAck(sessionPresent, code, v5 ? properties(PacketType.CONNACK, false, Role.CLIENT) : Properties.EMPTY);
     }
 
