@@ -1,13 +1,22 @@
 package io.corvid.broker.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.corvid.broker.Broker;
 import io.corvid.broker.BrokerConfig;
+import io.corvid.broker.Listener;
+import io.corvid.broker.TlsConfig;
+import io.corvid.broker.transport.TransportSettings;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -64,6 +73,126 @@ class CorvidCommandTest {
         StringWriter out = new StringWriter();
         int exit = new CommandLine(new CorvidCommand()).setOut(new PrintWriter(out)).execute("--help");
         assertEquals(0, exit);
-        assertTrue(out.toString().contains("--host"));
+        for (String option : List.of("--host", "--key-store", "--key-store-psw", "--tls-port", "--cert", "--key",
+                "--client-auth", "--trust-store", "--ca-file", "--ws-port", "--wss-port", "--ws-path", "--unix-socket",
+                "--proxy-protocol", "--force-nio", "--io-threads")) {
+            assertTrue(out.toString().contains(option), option);
+        }
+    }
+
+    private static Listener listener(BrokerConfig config, Listener.Protocol protocol) {
+        return config.listeners().stream().filter(l -> l.protocol() == protocol).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + protocol + " listener in " + config.listeners()));
+    }
+
+    private static List<Listener.Protocol> protocols(BrokerConfig config) {
+        return config.listeners().stream().map(Listener::protocol).toList();
+    }
+
+    @Test
+    void aKeyStoreAddsTlsOn8883NextToTcp() {
+        BrokerConfig config = parse("-p", "1883", "--key-store", "ks.p12").builder().buildConfig();
+        assertEquals(List.of(Listener.Protocol.TCP, Listener.Protocol.TLS), protocols(config));
+        assertEquals(1883, listener(config, Listener.Protocol.TCP).port());
+        Listener tls = listener(config, Listener.Protocol.TLS);
+        assertEquals(8883, tls.port());
+        assertEquals(Path.of("ks.p12"), tls.tls().keyStore());
+        assertNull(tls.tls().keyStorePassword(), "no password unless given");
+        assertEquals(TlsConfig.ClientAuth.NONE, tls.tls().clientAuth());
+        assertEquals(List.of("TLSv1.3", "TLSv1.2"), tls.tls().protocols());
+    }
+
+    @Test
+    void keyStorePasswordAndTlsPort() {
+        BrokerConfig config = parse("--key-store", "ks.p12", "--key-store-psw", "changeit", "--tls-port", "9883",
+                "--tls-versions", "TLSv1.3").builder().buildConfig();
+        Listener tls = listener(config, Listener.Protocol.TLS);
+        assertEquals(9883, tls.port());
+        assertArrayEquals("changeit".toCharArray(), tls.tls().keyStorePassword());
+        assertEquals(List.of("TLSv1.3"), tls.tls().protocols());
+    }
+
+    @Test
+    void pemCertificateAndKey() {
+        BrokerConfig config = parse("--cert", "chain.pem", "--key", "key.pem", "--key-psw", "pw").builder().buildConfig();
+        TlsConfig tls = listener(config, Listener.Protocol.TLS).tls();
+        assertNull(tls.keyStore());
+        assertEquals(Path.of("chain.pem"), tls.certificateChain());
+        assertEquals(Path.of("key.pem"), tls.privateKey());
+        assertArrayEquals("pw".toCharArray(), tls.privateKeyPassword());
+    }
+
+    @Test
+    void mutualTlsWithATrustStoreOrACaFile() {
+        TlsConfig withStore = listener(parse("--key-store", "ks.p12", "--client-auth", "require", "--trust-store",
+                "trust.p12", "--trust-store-psw", "tpw", "--use-identity-as-username").builder().buildConfig(),
+                Listener.Protocol.TLS).tls();
+        assertEquals(TlsConfig.ClientAuth.REQUIRE, withStore.clientAuth());
+        assertEquals(Path.of("trust.p12"), withStore.trustStore());
+        assertArrayEquals("tpw".toCharArray(), withStore.trustStorePassword());
+        assertTrue(withStore.useIdentityAsUsername());
+
+        TlsConfig withPem = listener(parse("--cert", "c.pem", "--key", "k.pem", "--client-auth", "OPTIONAL",
+                "--ca-file", "ca.pem").builder().buildConfig(), Listener.Protocol.TLS).tls();
+        assertEquals(TlsConfig.ClientAuth.OPTIONAL, withPem.clientAuth());
+        assertEquals(Path.of("ca.pem"), withPem.trustedCertificates());
+        assertFalse(withPem.useIdentityAsUsername());
+    }
+
+    @Test
+    void webSocketListenersOnlyWhenAsked() {
+        assertEquals(List.of(Listener.Protocol.TCP), protocols(parse().builder().buildConfig()));
+        BrokerConfig config = parse("--ws-port", "8080", "--wss-port", "8443", "--ws-path", "/broker",
+                "--key-store", "ks.p12").builder().buildConfig();
+        assertEquals(List.of(Listener.Protocol.TCP, Listener.Protocol.TLS, Listener.Protocol.WEBSOCKET,
+                Listener.Protocol.SECURE_WEBSOCKET), protocols(config));
+        assertEquals(8080, listener(config, Listener.Protocol.WEBSOCKET).port());
+        assertEquals("/broker", listener(config, Listener.Protocol.WEBSOCKET).webSocketPath());
+        Listener wss = listener(config, Listener.Protocol.SECURE_WEBSOCKET);
+        assertEquals(8443, wss.port());
+        assertEquals("/broker", wss.webSocketPath());
+        assertEquals(Path.of("ks.p12"), wss.tls().keyStore());
+        assertEquals(Listener.DEFAULT_WEBSOCKET_PATH,
+                listener(parse("--ws-port", "80").builder().buildConfig(), Listener.Protocol.WEBSOCKET).webSocketPath());
+    }
+
+    @Test
+    void unixSocketProxyProtocolAndTransportChoices() {
+        BrokerConfig config = parse("--unix-socket", "/run/corvid.sock", "--proxy-protocol", "--force-nio",
+                "--io-threads", "3", "--ws-port", "8080").builder().buildConfig();
+        assertEquals(Path.of("/run/corvid.sock"), listener(config, Listener.Protocol.UNIX).socketPath());
+        assertTrue(listener(config, Listener.Protocol.TCP).proxyProtocol());
+        assertTrue(listener(config, Listener.Protocol.WEBSOCKET).proxyProtocol());
+        assertFalse(listener(config, Listener.Protocol.UNIX).proxyProtocol());
+        TransportSettings transport = config.transportSettings();
+        assertEquals(TransportSettings.NativeTransport.NIO, transport.nativeTransport());
+        assertEquals(3, transport.ioThreads());
+        TransportSettings defaults = parse().builder().buildConfig().transportSettings();
+        assertEquals(TransportSettings.NativeTransport.AUTO, defaults.nativeTransport());
+        assertFalse(listener(parse().builder().buildConfig(), Listener.Protocol.TCP).proxyProtocol());
+    }
+
+    @Test
+    void contradictoryTlsOptionsAreUsageErrors() {
+        List<String[]> wrong = List.of(
+                new String[] {"--tls-port", "8883"},
+                new String[] {"--wss-port", "8443"},
+                new String[] {"--client-auth", "require"},
+                new String[] {"--key-store", "ks.p12", "--client-auth", "require"},
+                new String[] {"--key-store", "ks.p12", "--cert", "c.pem", "--key", "k.pem"},
+                new String[] {"--cert", "c.pem"},
+                new String[] {"--key-store", "ks.p12", "--trust-store", "t.p12", "--ca-file", "ca.pem"},
+                new String[] {"--ws-port", "80", "--ws-path", "mqtt"});
+        for (String[] args : wrong) {
+            assertThrows(CommandLine.ParameterException.class, () -> parse(args).builder(), String.join(" ", args));
+        }
+        StringWriter err = new StringWriter();
+        int exit = new CommandLine(new CorvidCommand()).setErr(new PrintWriter(err)).execute("--tls-port", "8883");
+        assertEquals(2, exit);
+        assertTrue(err.toString().contains("--tls-port needs --key-store"), err.toString());
+        StringWriter badMode = new StringWriter();
+        assertNotEquals(0, new CommandLine(new CorvidCommand()).setErr(new PrintWriter(badMode))
+                .execute("--key-store", "ks.p12", "--client-auth", "sometimes"));
+        assertTrue(badMode.toString().contains("none, optional or require"), badMode.toString());
     }
 }

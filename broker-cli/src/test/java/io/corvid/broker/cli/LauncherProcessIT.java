@@ -18,11 +18,14 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,6 +62,66 @@ class LauncherProcessIT {
             assertTrue(Files.readString(output).contains("client it"), "the connected client was said goodbye to");
         } finally {
             process.destroyForcibly();
+        }
+    }
+
+    /**
+     * The mission's form, {@code -p ... --key-store ks.p12}: TCP and TLS side by side. The key
+     * store is made here with the JDK's keytool; no key material is checked in.
+     */
+    @Test
+    void fatJarServesTlsFromAKeyStoreNextToTcp() throws Exception {
+        Path jar = Path.of("target", "broker-cli.jar");
+        assertTrue(Files.exists(jar), "package the module first: " + jar.toAbsolutePath());
+        Path keyStore = temp.resolve("ks.p12");
+        String javaHome = System.getProperty("java.home");
+        Process keytool = new ProcessBuilder(List.of(Path.of(javaHome, "bin", "keytool").toString(), "-genkeypair",
+                "-keystore", keyStore.toString(), "-storetype", "PKCS12", "-storepass", "launcher-test",
+                "-alias", "corvid", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
+                "-dname", "CN=localhost", "-ext", "san=dns:localhost,ip:127.0.0.1"))
+                .redirectErrorStream(true).redirectOutput(temp.resolve("keytool.log").toFile()).start();
+        assertTrue(keytool.waitFor(60, TimeUnit.SECONDS) && keytool.exitValue() == 0,
+                () -> "keytool failed: " + readQuietly(temp.resolve("keytool.log")));
+        Path output = temp.resolve("launcher-tls.log");
+        String java = Path.of(javaHome, "bin", "java").toString();
+        Process process = new ProcessBuilder(List.of(java, "-jar", jar.toString(), "-h", "127.0.0.1", "-p", "0",
+                "--key-store", keyStore.toString(), "--key-store-psw", "launcher-test", "--tls-port", "0"))
+                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        try {
+            int tlsPort = Integer.parseInt(awaitLog(output, Pattern.compile("Listening for MQTT on .*:(\\d+) \\(tls\\)"))
+                    .group(1));
+            awaitLog(output, Pattern.compile("TLS engine: "));
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            try (var in = Files.newInputStream(keyStore)) {
+                trust.load(in, "launcher-test".toCharArray());
+            }
+            TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(
+                    TrustManagerFactory.getDefaultAlgorithm());
+            trustManagers.init(trust);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trustManagers.getTrustManagers(), null);
+            try (Socket socket = context.getSocketFactory().createSocket("127.0.0.1", tlsPort)) {
+                socket.setSoTimeout(20_000);
+                socket.getOutputStream().write(MqttEncoder.encode(new Connect(ProtocolVersion.MQTT_3_1_1, "tls-it", true,
+                        30, null, null, null, Properties.EMPTY), ProtocolVersion.MQTT_3_1_1));
+                socket.getOutputStream().flush();
+                byte[] answer = socket.getInputStream().readNBytes(4);
+                DecodeResult result = MqttDecoder.forClient(ProtocolVersion.MQTT_3_1_1, 1024).decode(ByteBuffer.wrap(answer));
+                ConnAck connAck = (ConnAck) ((DecodeResult.Decoded) result).packet();
+                assertEquals(ReasonCode.SUCCESS, connAck.reasonCode());
+            }
+            process.destroy();
+            assertTrue(process.waitFor(20, TimeUnit.SECONDS), "the launcher did not exit after SIGTERM");
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return e.toString();
         }
     }
 

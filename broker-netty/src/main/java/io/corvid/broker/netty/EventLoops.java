@@ -6,10 +6,20 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerDomainSocketChannel;
+import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.util.concurrent.Future;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -18,22 +28,43 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The event loops of one transport: one boss thread that accepts connections and the I/O
- * threads that own them, on native epoll where it loads and NIO elsewhere.
+ * threads that own them. They run on one of three I/O mechanisms, chosen once:
+ * <ul>
+ *   <li>native io_uring, when asked for ({@link Choice#IO_URING_PREFERRED}) and the kernel allows it;</li>
+ *   <li>native epoll, when it loads (Linux x86-64 and AArch64), the default;</li>
+ *   <li>the JDK's NIO otherwise, or when forced.</li>
+ * </ul>
+ * Each mechanism has its own TCP and Unix domain socket server channel classes; a channel must
+ * run on loops of its own kind.
  */
 final class EventLoops {
     private static final Logger LOG = LoggerFactory.getLogger(EventLoops.class);
 
+    /** What the transport asks for. */
+    enum Choice {
+        /** The JDK's NIO, even where a native transport would load. */
+        NIO,
+        /** Native epoll where it loads, NIO elsewhere. */
+        AUTO,
+        /** Native io_uring where it works, else as {@link #AUTO}. */
+        IO_URING_PREFERRED
+    }
+
+    /** The I/O mechanism in use. */
+    enum Kind {
+        IO_URING, EPOLL, NIO
+    }
+
+    private final Kind kind;
     private final String description;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
-    private final Class<? extends ServerChannel> serverChannelClass;
     private final EventLoopThreadFactory bossThreads;
     private final EventLoopThreadFactory ioThreads;
 
-    private EventLoops(String description, IoHandlerFactory ioHandlers, Class<? extends ServerChannel> serverChannelClass,
-                       int ioThreadCount) {
+    private EventLoops(Kind kind, String description, IoHandlerFactory ioHandlers, int ioThreadCount) {
+        this.kind = kind;
         this.description = description;
-        this.serverChannelClass = serverChannelClass;
         this.bossThreads = new EventLoopThreadFactory("corvid-boss-");
         this.ioThreads = new EventLoopThreadFactory("corvid-io-");
         this.boss = new MultiThreadIoEventLoopGroup(1, bossThreads, ioHandlers);
@@ -41,36 +72,51 @@ final class EventLoops {
     }
 
     /**
-     * Creates the event loops, with epoll when it is available and not refused.
+     * Creates the event loops on the best mechanism {@code choice} allows.
      *
      * @param ioThreadCount the number of I/O threads
-     * @param forceNio      use NIO even where epoll is available
      */
-    static EventLoops create(int ioThreadCount, boolean forceNio) {
-        if (forceNio) {
-            return new EventLoops("NIO (forced)", NioIoHandler.newFactory(), NioServerSocketChannel.class,
-                    ioThreadCount);
+    static EventLoops create(int ioThreadCount, Choice choice) {
+        if (choice == Choice.NIO) {
+            return new EventLoops(Kind.NIO, "NIO (forced)", NioIoHandler.newFactory(), ioThreadCount);
         }
-        if (epollAvailable()) {
-            return new EventLoops("native epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class,
-                    ioThreadCount);
+        if (choice == Choice.IO_URING_PREFERRED) {
+            String why = ioUringUnavailability();
+            if (why == null) {
+                return new EventLoops(Kind.IO_URING, "native io_uring", IoUringIoHandler.newFactory(), ioThreadCount);
+            }
+            LOG.info("io_uring was asked for but is not available ({}); trying epoll", why);
         }
-        return new EventLoops("NIO (native epoll unavailable)", NioIoHandler.newFactory(),
-                NioServerSocketChannel.class, ioThreadCount);
+        String why = epollUnavailability();
+        if (why == null) {
+            return new EventLoops(Kind.EPOLL, "native epoll", EpollIoHandler.newFactory(), ioThreadCount);
+        }
+        return new EventLoops(Kind.NIO, "NIO (native epoll unavailable: " + why + ")", NioIoHandler.newFactory(),
+                ioThreadCount);
     }
 
-    private static boolean epollAvailable() {
+    /** Why epoll cannot be used here, or {@code null} when it can. */
+    private static String epollUnavailability() {
         try {
-            if (Epoll.isAvailable()) {
-                return true;
-            }
-            LOG.debug("Native epoll is not available: {}", String.valueOf(Epoll.unavailabilityCause()));
-            return false;
+            return Epoll.isAvailable() ? null : String.valueOf(Epoll.unavailabilityCause());
         } catch (LinkageError e) {
             // netty-transport-classes-epoll left off the class path.
-            LOG.debug("Native epoll classes are not on the class path: {}", e.toString());
-            return false;
+            return "classes not on the class path: " + e;
         }
+    }
+
+    /** Why io_uring cannot be used here, or {@code null} when it can. */
+    private static String ioUringUnavailability() {
+        try {
+            return IoUring.isAvailable() ? null : String.valueOf(IoUring.unavailabilityCause());
+        } catch (LinkageError e) {
+            return "classes not on the class path: " + e;
+        }
+    }
+
+    /** The mechanism in use. */
+    Kind kind() {
+        return kind;
     }
 
     /** Which I/O mechanism runs the loops, and why, for the log. */
@@ -86,8 +132,27 @@ final class EventLoops {
         return workers;
     }
 
+    /** The TCP server channel class for these loops. */
     Class<? extends ServerChannel> serverChannelClass() {
-        return serverChannelClass;
+        return switch (kind) {
+            case IO_URING -> IoUringServerSocketChannel.class;
+            case EPOLL -> EpollServerSocketChannel.class;
+            case NIO -> NioServerSocketChannel.class;
+        };
+    }
+
+    /** The Unix domain socket server channel class for these loops (NIO's needs Java 16+, which we have). */
+    Class<? extends ServerChannel> domainServerChannelClass() {
+        return switch (kind) {
+            case IO_URING -> IoUringServerDomainSocketChannel.class;
+            case EPOLL -> EpollServerDomainSocketChannel.class;
+            case NIO -> NioServerDomainSocketChannel.class;
+        };
+    }
+
+    /** The address to bind a Unix domain socket at {@code path}, in the form these loops take. */
+    SocketAddress domainSocketAddress(Path path) {
+        return kind == Kind.NIO ? UnixDomainSocketAddress.of(path) : new DomainSocketAddress(path.toFile());
     }
 
     /** The threads started so far (event loops start theirs lazily). */

@@ -11,10 +11,13 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +45,13 @@ final class MqttChannelHandler extends ChannelInboundHandlerAdapter implements C
     private static final Cancellable NOT_SCHEDULED = () -> { };
 
     private final ConnectionAcceptor acceptor;
+    /** What the plain path is; for TLS, what it is until the handshake is done. */
     private final TransportInfo transportInfo;
+    /** Whether the connection is TLS, so that its TransportInfo comes from the TLS session. */
+    private final boolean secure;
+    private final boolean identityAsUsername;
+    /** The TLS TransportInfo, made once the handshake is done. */
+    private TransportInfo sessionInfo;
     private ChannelHandlerContext ctx;
     private Channel channel;
     private SocketAddress remoteAddress;
@@ -55,9 +64,28 @@ final class MqttChannelHandler extends ChannelInboundHandlerAdapter implements C
     private Throwable closeCause;
     private ScheduledFuture<?> closeTimeout;
 
+    /** A handler for a plain connection, which always reports {@code transportInfo}. */
     MqttChannelHandler(ConnectionAcceptor acceptor, TransportInfo transportInfo) {
+        this(acceptor, transportInfo, false, false);
+    }
+
+    private MqttChannelHandler(ConnectionAcceptor acceptor, TransportInfo transportInfo, boolean secure,
+                               boolean identityAsUsername) {
         this.acceptor = acceptor;
         this.transportInfo = transportInfo;
+        this.secure = secure;
+        this.identityAsUsername = identityAsUsername;
+    }
+
+    /**
+     * A handler for a connection behind an SslHandler: its {@link TransportInfo} carries the
+     * client's certificates once the handshake is done.
+     *
+     * @param identityAsUsername whether the client certificate's subject becomes the user name
+     */
+    static MqttChannelHandler secure(ConnectionAcceptor acceptor, String listenerName, boolean identityAsUsername) {
+        return new MqttChannelHandler(acceptor, new TransportInfo(listenerName, true, List.of(), null), true,
+                identityAsUsername);
     }
 
     // ------------------------------------------------------------ Netty events
@@ -91,10 +119,10 @@ final class MqttChannelHandler extends ChannelInboundHandlerAdapter implements C
         if (msg instanceof MqttPacket packet) {
             handler.onPacket(packet);
         } else if (msg instanceof DecodeFailure failure) {
-            LOG.debug("Decode error from {}: {}", remoteAddress, failure.error());
+            LOG.debug("Decode error from {}: {}", remoteAddress(), failure.error());
             handler.onDecodeError(failure.error(), failure.version());
         } else {
-            LOG.warn("Unexpected {} in the MQTT pipeline of {}; dropped", msg.getClass().getName(), remoteAddress);
+            LOG.warn("Unexpected {} in the MQTT pipeline of {}; dropped", msg.getClass().getName(), remoteAddress());
             ReferenceCountUtil.release(msg);
         }
     }
@@ -121,11 +149,13 @@ final class MqttChannelHandler extends ChannelInboundHandlerAdapter implements C
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
+        boolean network = cause instanceof IOException
+                || cause instanceof DecoderException && cause.getCause() instanceof IOException;
+        if (network) {
             // Resets and broken pipes are how networks end connections; not worth more than DEBUG.
-            LOG.debug("I/O error on the connection from {}: {}", remoteAddress, cause.toString());
+            LOG.debug("I/O error on the connection from {}: {}", remoteAddress(), cause.toString());
         } else {
-            LOG.warn("Unexpected error on the connection from {}; closing it", remoteAddress, cause);
+            LOG.warn("Unexpected error on the connection from {}; closing it", remoteAddress(), cause);
         }
         if (closeCause == null && !closed) {
             closeCause = cause;
@@ -140,7 +170,7 @@ final class MqttChannelHandler extends ChannelInboundHandlerAdapter implements C
         assert channel.eventLoop().inEventLoop() : "write outside the connection's event loop";
         if (closed || !channel.isOpen()) {
             // The engine learns of the close from onClosed; bytes for a dead socket go nowhere.
-            LOG.debug("Dropped {} for the closed connection from {}", packet.type(), remoteAddress);
+            LOG.debug("Dropped {} for the closed connection from {}", packet.type(), remoteAddress());
             return;
         }
         PacketWriter.write(ctx, packet, version);
@@ -173,7 +203,7 @@ final class MqttChannelHandler extends ChannelInboundHandlerAdapter implements C
     private void closeNow() {
         if (channel.isOpen()) {
             LOG.debug("The connection from {} did not take its last bytes within {} ms; closing it",
-                    remoteAddress, CLOSE_TIMEOUT_MILLIS);
+                    remoteAddress(), CLOSE_TIMEOUT_MILLIS);
             ctx.close();
         }
     }
@@ -208,18 +238,39 @@ final class MqttChannelHandler extends ChannelInboundHandlerAdapter implements C
         }
     }
 
+    /** The client's address: from the PROXY protocol header where the listener takes one, else the socket's. */
     @Override
     public SocketAddress remoteAddress() {
+        SocketAddress proxied = channel.attr(ProxyProtocolHandler.PROXIED_REMOTE_ADDRESS).get();
+        if (proxied != null) {
+            return proxied;
+        }
         return remoteAddress != null ? remoteAddress : channel.remoteAddress();
     }
 
+    /**
+     * What the engine may know about the path. For TLS it is read from the session once the
+     * handshake is done (a CONNECT can only arrive after it): the client's certificate chain,
+     * and its subject (RFC 2253) as the user name when the listener says so.
+     */
     @Override
     public TransportInfo transportInfo() {
-        return transportInfo;
+        if (!secure) {
+            return transportInfo;
+        }
+        if (sessionInfo == null) {
+            SslHandler ssl = channel.pipeline().get(SslHandler.class);
+            if (ssl == null || !ssl.handshakeFuture().isSuccess()) {
+                return transportInfo;
+            }
+            sessionInfo = TlsIdentity.transportInfo(transportInfo.listenerName(), ssl.engine().getSession(),
+                    identityAsUsername);
+        }
+        return sessionInfo;
     }
 
     @Override
     public String toString() {
-        return "MqttConnection[" + remoteAddress + " via " + transportInfo.listenerName() + "]";
+        return "MqttConnection[" + remoteAddress() + " via " + transportInfo.listenerName() + "]";
     }
 }

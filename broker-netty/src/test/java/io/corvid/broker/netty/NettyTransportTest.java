@@ -308,4 +308,60 @@ class NettyTransportTest {
         RecordingHandler handler = nextAccepted();
         assertEquals("plain", handler.connection.transportInfo().listenerName());
     }
+
+    @Test
+    void theWriteBufferWaterMarksComeFromTheSettings() throws Exception {
+        transport = new NettyTransport(1, false);
+        TransportSettings small = new TransportSettings(1024 * 1024, Integer.MAX_VALUE, 0,
+                TransportSettings.NativeTransport.AUTO, 1024, 4096);
+        port = transport.start(List.of(Listener.tcp("127.0.0.1", 0)), RecordingHandler.acceptorInto(accepted), small)
+                .get(0).address().getPort();
+        Socket socket = connect();
+        RecordingHandler handler = nextAccepted();
+        Connection connection = handler.connection;
+        // Not flushed, so nothing leaves the channel's buffer: 3 KiB stays writable, 5 KiB does not.
+        Publish three = Publish.atMostOnce("wm", new byte[3 * 1024], false);
+        assertTrue(onLoop(connection, () -> {
+            connection.write(three, V311);
+            return connection.isWritable();
+        }));
+        assertEquals(false, onLoop(connection, () -> {
+            connection.write(Publish.atMostOnce("wm", new byte[2 * 1024], false), V311);
+            return connection.isWritable();
+        }));
+        assertEquals(new RecordingHandler.Event("writable", false), handler.next("writable"));
+        onLoop(connection, () -> {
+            connection.flush();
+            return null;
+        });
+        socket.getInputStream().readNBytes(MqttEncoder.encodedSize(three, V311));
+        assertEquals(new RecordingHandler.Event("writable", true), handler.next("writable"));
+    }
+
+    @Test
+    void systemPropertiesChooseTheIoMechanism() throws Exception {
+        System.setProperty(NettyTransport.FORCE_NIO_PROPERTY, "true");
+        try {
+            start(new NettyTransport());
+            assertEquals(EventLoops.Kind.NIO, transport.ioKind());
+        } finally {
+            System.clearProperty(NettyTransport.FORCE_NIO_PROPERTY);
+        }
+        transport.stop();
+        System.setProperty(NettyTransport.IO_URING_PROPERTY, "true");
+        try {
+            start(new NettyTransport());
+            EventLoops.Kind expected = io.netty.channel.uring.IoUring.isAvailable() ? EventLoops.Kind.IO_URING
+                    : io.netty.channel.epoll.Epoll.isAvailable() ? EventLoops.Kind.EPOLL : EventLoops.Kind.NIO;
+            assertEquals(expected, transport.ioKind());
+            connect();
+            nextAccepted();
+        } finally {
+            System.clearProperty(NettyTransport.IO_URING_PROPERTY);
+        }
+        transport.stop();
+        start(new NettyTransport());
+        assertEquals(io.netty.channel.epoll.Epoll.isAvailable() ? EventLoops.Kind.EPOLL : EventLoops.Kind.NIO,
+                transport.ioKind(), "epoll by default where it loads");
+    }
 }

@@ -38,6 +38,7 @@ final class RawClient implements AutoCloseable {
     static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     private final Socket socket;
+    private final AutoCloseable resource;
     private final InputStream in;
     private final OutputStream out;
     private final ProtocolVersion version;
@@ -46,15 +47,52 @@ final class RawClient implements AutoCloseable {
     private final byte[] chunk = new byte[8192];
 
     RawClient(int port, ProtocolVersion version) {
+        this(plainSocket(port), version);
+    }
+
+    /** A client over a socket that is already connected (a TLS socket, for instance). */
+    RawClient(Socket socket, ProtocolVersion version) {
+        this(socket, socket, inputOf(socket), outputOf(socket), version);
+    }
+
+    /** A client over any byte stream (a Unix domain socket channel, for instance); reads must time out on their own. */
+    RawClient(AutoCloseable resource, InputStream in, OutputStream out, ProtocolVersion version) {
+        this(null, resource, in, out, version);
+    }
+
+    private RawClient(Socket socket, AutoCloseable resource, InputStream in, OutputStream out,
+                      ProtocolVersion version) {
+        this.socket = socket;
+        this.resource = resource;
+        this.in = in;
+        this.out = out;
         this.version = version;
         this.decoder = MqttDecoder.forClient(version, MqttDecoder.MAX_PACKET_SIZE_LIMIT);
+    }
+
+    private static Socket plainSocket(int port) {
         try {
-            socket = new Socket();
+            Socket socket = new Socket();
             socket.connect(new InetSocketAddress("127.0.0.1", port), (int) TIMEOUT.toMillis());
-            socket.setSoTimeout((int) TIMEOUT.toMillis());
             socket.setTcpNoDelay(true);
-            in = socket.getInputStream();
-            out = socket.getOutputStream();
+            return socket;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static InputStream inputOf(Socket socket) {
+        try {
+            socket.setSoTimeout((int) TIMEOUT.toMillis());
+            return socket.getInputStream();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static OutputStream outputOf(Socket socket) {
+        try {
+            return socket.getOutputStream();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -205,9 +243,9 @@ final class RawClient implements AutoCloseable {
     @Override
     public void close() {
         try {
-            socket.close();
-        } catch (IOException e) {
-            // closing a test socket: nothing to do
+            resource.close();
+        } catch (Exception e) {
+            // closing a test connection: nothing to do
         }
     }
 }
