@@ -109,7 +109,10 @@ final class SubscriptionProcessor {
         for (int i = 0; i < retainedFor.size(); i++) {
             QoS granted = retainedQos.get(i);
             handler.engine.forEachRetained(retainedFor.get(i).topicFilter(), message ->
-                    session.deliver(new Delivery(message, QoS.min(message.qos(), granted), true, identifiers)));
+                    session.deliverRetained(new Delivery(message, QoS.min(message.qos(), granted), true, identifiers)));
+        }
+        if (!retainedFor.isEmpty()) {
+            session.pump();
         }
     }
 

@@ -47,6 +47,8 @@ public final class Session {
 
     private final Map<String, SubscriptionRecord> subscriptions = new ConcurrentHashMap<>();
     private final ArrayDeque<Delivery> queue = new ArrayDeque<>();
+    /** Retained messages for the connected client's new subscriptions, sent before the queue. */
+    private final ArrayDeque<Delivery> retainedBacklog = new ArrayDeque<>(0);
     private final LinkedHashMap<Integer, Inflight> inflight = new LinkedHashMap<>();
     private final PacketIdAllocator packetIds = new PacketIdAllocator();
     private final Set<Integer> inboundQos2 = new HashSet<>();
@@ -207,6 +209,7 @@ public final class Session {
         channel = null;
         channelReady = false;
         connected = false;
+        retainedBacklog.clear(); // a new subscription on reconnect sends them again
         this.expiryIntervalSeconds = expiryIntervalSeconds;
         disconnectedAtMillis = context.nowMillis();
         updatePersistence();
@@ -345,6 +348,7 @@ public final class Session {
             context.messageDropped(this, delivery, reason);
         }
         queue.clear();
+        retainedBacklog.clear();
         queuedCount = 0;
         inflightCount = 0;
     }
@@ -490,16 +494,21 @@ public final class Session {
         }
         int window = Math.min(context.maxInflight(), channel.clientReceiveMaximum());
         long now = context.nowMillis();
-        while (!queue.isEmpty() && channel.isWritable()) {
-            Delivery next = queue.peek();
+        while (channel.isWritable()) {
+            // Retained messages of a new subscription go first, then the queue.
+            ArrayDeque<Delivery> source = retainedBacklog.isEmpty() ? queue : retainedBacklog;
+            Delivery next = source.peek();
+            if (next == null) {
+                break;
+            }
             if (next.message().isExpired(now)) {
-                queue.poll();
+                source.poll();
                 forgetStored(next);
                 context.messageDropped(this, next, DropReason.EXPIRED);
                 continue;
             }
             if (next.qos() == QoS.AT_MOST_ONCE) {
-                queue.poll();
+                source.poll();
                 if (!channel.sendPublish(toPublish(next, 0, false, now))) {
                     context.messageDropped(this, next, DropReason.PACKET_TOO_LARGE);
                 }
@@ -508,7 +517,7 @@ public final class Session {
             if (inflight.size() >= window) {
                 break;
             }
-            queue.poll();
+            source.poll();
             int packetId = packetIds.next(inflight::containsKey);
             if (channel.sendPublish(toPublish(next, packetId, false, now))) {
                 inflight.put(packetId, new Inflight(packetId, next));
@@ -518,8 +527,20 @@ public final class Session {
                 context.messageDropped(this, next, DropReason.PACKET_TOO_LARGE);
             }
         }
-        queuedCount = queue.size();
+        queuedCount = queue.size() + retainedBacklog.size();
         inflightCount = inflight.size();
+    }
+
+    /**
+     * Takes a retained message for a subscription just made by the connected client. Retained
+     * messages wait in a backlog of their own, outside the queue limit, and are sent ahead of
+     * the queue as the inflight window allows: a subscription matching many retained messages
+     * streams them all instead of overflowing the queue. Call {@link #pump()} after the last.
+     */
+    public void deliverRetained(Delivery delivery) {
+        if (!ended && channel != null) {
+            retainedBacklog.add(delivery);
+        }
     }
 
     /** PUBACK for a QoS 1 message: the flow is complete. Returns false for an unknown identifier. */

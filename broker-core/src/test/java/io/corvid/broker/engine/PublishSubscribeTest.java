@@ -306,4 +306,25 @@ class PublishSubscribeTest extends EngineTestSupport {
                 "the retained copy's expiry counts down while stored");
         assertEquals(1, engine().retainedMessageCount());
     }
+
+    @Test
+    void aSubscriptionMatchingMoreRetainedMessagesThanTheQueueHoldsGetsThemAll() {
+        settings.maxQueuedMessages(10).maxInflight(5);
+        for (int i = 0; i < 100; i++) {
+            engine().publishFromApplication(new Publish("many/" + i, QoS.AT_LEAST_ONCE, true, false, 0,
+                    new byte[] {(byte) i}, Properties.EMPTY));
+        }
+        TestClient client = client("all-retained");
+        client.connect(MQTT_3_1_1, true);
+        client.subscribe("many/#", QoS.AT_LEAST_ONCE);
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        for (int i = 0; i < 100; i++) {
+            Publish retained = client.receive();
+            assertTrue(retained.retain());
+            seen.add((int) retained.payload()[0]);
+        }
+        assertEquals(100, seen.size(), "streamed through the inflight window, none dropped");
+        assertFalse(client.connection.isClosed(), "retained messages are not a slow consumer's overflow");
+        events.events().forEach(e -> assertFalse(e.startsWith("dropped"), e));
+    }
 }

@@ -5,7 +5,6 @@ import io.corvid.broker.packet.MqttPacket;
 import io.corvid.broker.packet.ProtocolVersion;
 import io.corvid.broker.packet.Publish;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import java.nio.ByteBuffer;
 
@@ -13,13 +12,9 @@ import java.nio.ByteBuffer;
  * Encodes packets into Netty buffers and queues them on a channel, without flushing.
  *
  * <p>A packet is encoded straight into a buffer of exactly its size. A PUBLISH with a large
- * payload is written as two buffers, its header and the payload array wrapped as it is: the
- * payload array is shared by every subscriber the message fans out to, and is not copied into
- * an encoded packet per subscriber. Handlers that transform bytes (TLS, WebSocket framing)
- * read it in place. Note that a plain NIO or epoll socket channel still copies a heap buffer
- * into direct memory when it is written, so on plain TCP the payload is copied once per
- * subscriber either way; sharing one direct copy would need the engine to hand over an
- * already encoded form.
+ * payload is written as two buffers: its header, and the payload from {@link SharedPayloads},
+ * which holds one direct-memory copy of each recent payload per I/O thread. A message fanned
+ * out to many subscribers thus costs one payload copy per thread, not one per subscriber.
  */
 final class PacketWriter {
 
@@ -34,7 +29,7 @@ final class PacketWriter {
         if (packet instanceof Publish publish && publish.payload().length >= WRAP_PAYLOAD_FROM) {
             ByteBuf header = encode(ctx, publish, version, MqttEncoder.publishHeaderSize(publish, version), true);
             ctx.write(header, ctx.voidPromise());
-            ctx.write(Unpooled.wrappedBuffer(publish.payload()), ctx.voidPromise());
+            ctx.write(SharedPayloads.of(ctx.alloc(), publish.payload()), ctx.voidPromise());
         } else {
             ctx.write(encode(ctx, packet, version, MqttEncoder.encodedSize(packet, version), false), ctx.voidPromise());
         }

@@ -126,7 +126,7 @@ class MqttChannelHandlerTest {
 
     @ParameterizedTest(name = "{0}, {1}-byte payload")
     @CsvSource({"MQTT_5, 0", "MQTT_5, 1023", "MQTT_5, 1024", "MQTT_3_1_1, 4096", "MQTT_3_1, 200000"})
-    void writesPublishesWholeAndWrapsLargePayloadsWithoutCopying(ProtocolVersion version, int size) {
+    void writesPublishesWholeAndSharesLargePayloads(ProtocolVersion version, int size) {
         byte[] payload = new byte[size];
         new Random(size).nextBytes(payload);
         Properties properties = version.isV5()
@@ -139,10 +139,18 @@ class MqttChannelHandlerTest {
             ByteBuf header = channel.readOutbound();
             ByteBuf body = channel.readOutbound();
             assertEquals(MqttEncoder.publishHeaderSize(publish, version), header.readableBytes());
-            assertTrue(body.hasArray());
-            assertSame(payload, body.array(), "the shared payload array itself is written");
+            assertTrue(body.isDirect(), "the payload goes out from direct memory");
             byte[] bytes = DecoderFeeder.concat(bytesOf(header), bytesOf(body));
             header.release();
+
+            // The same payload array again (another subscriber): the same direct copy is sent.
+            connection.write(publish.withPacketId(78), version);
+            connection.flush();
+            ByteBuf secondHeader = channel.readOutbound();
+            ByteBuf secondBody = channel.readOutbound();
+            assertEquals(body.memoryAddress(), secondBody.memoryAddress(), "one direct copy per payload and thread");
+            secondHeader.release();
+            secondBody.release();
             body.release();
             assertEquals(List.of(publish), decodeAsClient(bytes, version));
         } else {

@@ -1,0 +1,357 @@
+#!/usr/bin/env bash
+# Compares Corvid with Mosquitto on the load generator's scenarios: starts both brokers on
+# 127.0.0.1 (fresh for each scenario, with what that scenario needs), runs the scenario against
+# them interleaved (Corvid, Mosquitto, Corvid, Mosquitto ...) for ROUNDS rounds, and prints a
+# table of medians and the Corvid/Mosquitto ratio. Raw output goes to RESULTS_DIR.
+#
+# Usage: benchmarks/compare.sh [--rounds N] [--warmup S] [--duration S] [--scenarios "a b ..."]
+#                              [--with-connections] [--help]
+#
+# Settings (environment variables; the options above override them):
+#   ROUNDS=3              rounds per scenario and broker
+#   WARMUP=3 DURATION=10  seconds of warm-up and of measurement per run
+#   SCENARIOS="fanin-q0 fanin-q1 fanout-q0 fanout-q1 pairs-q0 pairs-q1 pairs-q2 latency-q1 retained-q1"
+#                         (add "connections", or pass --with-connections: it is slow)
+#   PROTOCOL=3.1.1        MQTT version the generator speaks: 3.1.1 or 5
+#   CLIENT=netty          generator client: netty (its own) or hivemq (not for retained, connections)
+#   PAYLOAD=64            payload bytes
+#   FANIN_PUBLISHERS=100 FANOUT_SUBSCRIBERS=100 PAIRS=20
+#   LATENCY_RATE=10000    messages per second offered in the latency scenario
+#   RETAINED=100000       retained messages in the retained scenario
+#   CONNECTIONS=50000     idle connections in the connections scenario (capped by the fd limit)
+#   SOURCE_ADDRESSES=127.0.0.1-127.0.0.8
+#   CORVID_JAVA_OPTS=""   JVM flags for the broker (java -jar broker-cli.jar)
+#   LOADGEN_JAVA_OPTS="-Xms1g -Xmx4g"
+#   RESULTS_DIR=benchmarks/target/compare-<time>
+#
+# Builds nothing unless a jar is missing; installs mosquitto with apt-get when it is missing.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ROUNDS=${ROUNDS:-3}
+WARMUP=${WARMUP:-3}
+DURATION=${DURATION:-10}
+PROTOCOL=${PROTOCOL:-3.1.1}
+CLIENT=${CLIENT:-netty}
+PAYLOAD=${PAYLOAD:-64}
+FANIN_PUBLISHERS=${FANIN_PUBLISHERS:-100}
+FANOUT_SUBSCRIBERS=${FANOUT_SUBSCRIBERS:-100}
+PAIRS=${PAIRS:-20}
+LATENCY_RATE=${LATENCY_RATE:-10000}
+RETAINED=${RETAINED:-100000}
+CONNECTIONS=${CONNECTIONS:-50000}
+SOURCE_ADDRESSES=${SOURCE_ADDRESSES:-127.0.0.1-127.0.0.8}
+SCENARIOS=${SCENARIOS:-"fanin-q0 fanin-q1 fanout-q0 fanout-q1 pairs-q0 pairs-q1 pairs-q2 latency-q1 retained-q1"}
+CORVID_JAVA_OPTS=${CORVID_JAVA_OPTS:-}
+LOADGEN_JAVA_OPTS=${LOADGEN_JAVA_OPTS:--Xms1g -Xmx4g}
+RESULTS_DIR=${RESULTS_DIR:-$ROOT/benchmarks/target/compare-$(date +%Y%m%d-%H%M%S)}
+WITH_CONNECTIONS=${WITH_CONNECTIONS:-0}
+
+# Corvid's defaults, mirrored in Mosquitto's configuration.
+MAX_INFLIGHT=128
+MAX_QUEUED=1000
+
+usage() {
+  sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'
+}
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rounds) ROUNDS=$2; shift 2 ;;
+    --warmup) WARMUP=$2; shift 2 ;;
+    --duration) DURATION=$2; shift 2 ;;
+    --scenarios) SCENARIOS=$2; shift 2 ;;
+    --with-connections) WITH_CONNECTIONS=1; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "unknown option: $1 (see --help)" >&2; exit 1 ;;
+  esac
+done
+if [ "$WITH_CONNECTIONS" = 1 ] && [[ " $SCENARIOS " != *" connections "* ]]; then
+  SCENARIOS="$SCENARIOS connections"
+fi
+
+CORVID_JAR=$ROOT/broker-cli/target/broker-cli.jar
+BENCH_JAR=$ROOT/benchmarks/target/benchmarks.jar
+LOADGEN=(java $LOADGEN_JAVA_OPTS -cp "$BENCH_JAR" io.corvid.broker.benchmarks.load.LoadGenerator)
+
+log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# ---------------------------------------------------------------- prerequisites
+
+if [ ! -f "$CORVID_JAR" ] || [ ! -f "$BENCH_JAR" ]; then
+  log "building broker-cli and benchmarks (jars missing)"
+  (cd "$ROOT" && mvn -B -q package -DskipTests -pl broker-cli,benchmarks -am) || die "build failed"
+fi
+
+MOSQUITTO=$(command -v mosquitto || true)
+[ -z "$MOSQUITTO" ] && [ -x /usr/sbin/mosquitto ] && MOSQUITTO=/usr/sbin/mosquitto
+if [ -z "$MOSQUITTO" ]; then
+  log "installing mosquitto"
+  if [ "$(id -u)" -eq 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -qq mosquitto >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq mosquitto >/dev/null; }
+  else
+    sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto >/dev/null \
+      || die "mosquitto is missing; install it (apt-get install -y mosquitto) or run as root"
+  fi
+  MOSQUITTO=$(command -v mosquitto || echo /usr/sbin/mosquitto)
+  [ -x "$MOSQUITTO" ] || die "mosquitto did not install"
+fi
+
+# Many idle connections need many file descriptors in the generator and in each broker; the
+# brokers and the generator's JVM inherit this shell's limit.
+if [ "$(ulimit -n)" -lt 200000 ]; then
+  ulimit -n 200000 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+fi
+FD_LIMIT=$(ulimit -n)
+if [[ " $SCENARIOS " == *" connections "* ]] && [ "$FD_LIMIT" != unlimited ] \
+    && [ "$((CONNECTIONS + 1000))" -gt "$FD_LIMIT" ]; then
+  log "warning: open-file limit is $FD_LIMIT and cannot be raised here; connections capped at $((FD_LIMIT - 1000)) instead of $CONNECTIONS"
+  CONNECTIONS=$((FD_LIMIT - 1000))
+fi
+
+for scenario in $SCENARIOS; do
+  case "$scenario" in
+    fanin-q[012]|fanout-q[012]|pairs-q[012]|latency-q[012]|retained-q[012]|connections) ;;
+    *) die "unknown scenario '$scenario': fanin-qN, fanout-qN, pairs-qN, latency-qN, retained-qN (N = 0, 1, 2) or connections" ;;
+  esac
+done
+
+mkdir -p "$RESULTS_DIR"
+RESULTS=$RESULTS_DIR/results.txt
+RAW=$RESULTS_DIR/raw.log
+: > "$RESULTS"
+: > "$RAW"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/corvid-compare.XXXXXX")
+
+# ---------------------------------------------------------------- brokers
+
+CORVID_PID=
+MOSQUITTO_PID=
+
+stop_pid() {
+  local pid=$1
+  [ -n "$pid" ] || return 0
+  kill "$pid" 2>/dev/null || return 0
+  for _ in $(seq 1 50); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  kill -9 "$pid" 2>/dev/null || true
+}
+
+stop_brokers() {
+  stop_pid "$CORVID_PID"
+  stop_pid "$MOSQUITTO_PID"
+  CORVID_PID=
+  MOSQUITTO_PID=
+}
+
+cleanup() {
+  stop_brokers
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# A port nobody listens on, below the ephemeral range.
+free_port() {
+  local port
+  for _ in $(seq 1 100); do
+    port=$((20000 + RANDOM % 12000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return 0
+    fi
+  done
+  die "no free port found"
+}
+
+wait_port() {
+  local port=$1 pid=$2 name=$3
+  for _ in $(seq 1 300); do
+    kill -0 "$pid" 2>/dev/null || die "$name exited at start; see $RESULTS_DIR"
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  die "$name does not listen on $port after 30 s"
+}
+
+# start_brokers <scenario> <corvid extra args> <mosquitto max_queued_messages>
+start_brokers() {
+  local scenario=$1 corvid_extra=$2 queued=$3
+  CORVID_PORT=$(free_port)
+  # shellcheck disable=SC2086
+  java $CORVID_JAVA_OPTS -jar "$CORVID_JAR" -h 127.0.0.1 -p "$CORVID_PORT" $corvid_extra \
+    > "$RESULTS_DIR/corvid-$scenario.log" 2>&1 &
+  CORVID_PID=$!
+  MOSQUITTO_PORT=$(free_port)
+  while [ "$MOSQUITTO_PORT" = "$CORVID_PORT" ]; do MOSQUITTO_PORT=$(free_port); done
+  cat > "$WORK/mosquitto-$scenario.conf" <<EOF
+# Generated by compare.sh: limits as Corvid's defaults, no persistence, loopback only.
+listener $MOSQUITTO_PORT 127.0.0.1
+allow_anonymous true
+persistence false
+max_inflight_messages $MAX_INFLIGHT
+max_queued_messages $queued
+set_tcp_nodelay true
+log_dest stderr
+log_type error
+log_type warning
+EOF
+  "$MOSQUITTO" -c "$WORK/mosquitto-$scenario.conf" > "$RESULTS_DIR/mosquitto-$scenario.log" 2>&1 &
+  MOSQUITTO_PID=$!
+  wait_port "$CORVID_PORT" "$CORVID_PID" Corvid
+  wait_port "$MOSQUITTO_PORT" "$MOSQUITTO_PID" Mosquitto
+}
+
+# ---------------------------------------------------------------- scenarios
+
+# scenario_args <scenario>: the generator's arguments (without port and pid)
+scenario_args() {
+  # Publishers keep at most the brokers' inflight maximum unacknowledged: Mosquitto silently drops
+  # incoming MQTT 3.1.1 QoS 2 PUBLISHes beyond it (no PUBREC), which MQTT 5.0's Receive Maximum prevents.
+  local common=(--protocol "$PROTOCOL" --payload "$PAYLOAD" --warmup "$WARMUP" --duration "$DURATION" --window "$MAX_INFLIGHT")
+  case "$1" in
+    fanin-q*) echo "fanin --qos ${1#fanin-q} --client $CLIENT --publishers $FANIN_PUBLISHERS --subscribers 1 ${common[*]}" ;;
+    fanout-q*) echo "fanout --qos ${1#fanout-q} --client $CLIENT --publishers 1 --subscribers $FANOUT_SUBSCRIBERS ${common[*]}" ;;
+    pairs-q*) echo "pairs --qos ${1#pairs-q} --client $CLIENT --pairs $PAIRS ${common[*]}" ;;
+    latency-q*) echo "latency --qos ${1#latency-q} --client $CLIENT --rate $LATENCY_RATE ${common[*]}" ;;
+    retained-q*) echo "retained --qos ${1#retained-q} --retained-count $RETAINED ${common[*]}" ;;
+    connections) echo "connections --connections $CONNECTIONS --source-addresses $SOURCE_ADDRESSES --protocol $PROTOCOL --warmup $WARMUP --duration $DURATION" ;;
+    *) die "unknown scenario $1" ;;
+  esac
+}
+
+# Seconds one run may take at most.
+run_timeout() {
+  case "$1" in
+    retained-*) echo 900 ;;
+    connections) echo $((900 + DURATION)) ;;
+    *) echo $((WARMUP + DURATION + 180)) ;;
+  esac
+}
+
+# run_one <scenario> <broker name> <port> <pid> <round>
+run_one() {
+  local scenario=$1 broker=$2 port=$3 pid=$4 round=$5 output status line
+  local args
+  read -r -a args <<< "$(scenario_args "$scenario")"
+  log "$scenario round $round: $broker"
+  {
+    echo "=== $scenario broker=$broker round=$round port=$port"
+    echo "$ ${LOADGEN[*]} ${args[*]} --port $port --broker-pid $pid"
+  } >> "$RAW"
+  set +e
+  output=$(timeout "$(run_timeout "$scenario")" "${LOADGEN[@]}" "${args[@]}" --port "$port" --broker-pid "$pid" 2>&1)
+  status=$?
+  set -e
+  printf '%s\n(exit %d)\n' "$output" "$status" >> "$RAW"
+  line=$(printf '%s\n' "$output" | grep '^RESULT ' | tail -1 || true)
+  if [ -n "$line" ]; then
+    echo "RESULT case=$scenario broker=$broker round=$round ${line#RESULT }" >> "$RESULTS"
+    printf '%s\n' "$output" | grep -v '^RESULT \|^#' | head -1 | sed "s/^/    $broker: /" >&2
+  else
+    echo "FAILED case=$scenario broker=$broker round=$round exit=$status" >> "$RESULTS"
+    log "  $broker: no result (exit $status); see $RAW"
+  fi
+  kill -0 "$pid" 2>/dev/null || die "$broker died during $scenario; see $RESULTS_DIR"
+}
+
+log "Corvid $CORVID_JAR (JVM options: ${CORVID_JAVA_OPTS:-none}); Mosquitto $("$MOSQUITTO" -h 2>&1 | head -1 | sed 's/^mosquitto version //')"
+log "scenarios: $SCENARIOS; $ROUNDS rounds; warm-up $WARMUP s, measure $DURATION s; protocol $PROTOCOL, client $CLIENT, payload $PAYLOAD B; fd limit $FD_LIMIT"
+log "results in $RESULTS_DIR"
+
+for scenario in $SCENARIOS; do
+  corvid_extra=""
+  queued=$MAX_QUEUED
+  case "$scenario" in
+    retained-*)
+      # A '#' subscription gets every retained message at once: both queues must hold them.
+      queued=$((RETAINED + MAX_QUEUED))
+      corvid_extra="--max-queued-messages $queued"
+      ;;
+  esac
+  start_brokers "$scenario" "$corvid_extra" "$queued"
+  log "$scenario: Corvid pid $CORVID_PID port $CORVID_PORT ${corvid_extra:-(defaults)}; Mosquitto pid $MOSQUITTO_PID port $MOSQUITTO_PORT (max_inflight_messages $MAX_INFLIGHT, max_queued_messages $queued)"
+  for round in $(seq 1 "$ROUNDS"); do
+    if [ "$scenario" = connections ] && [ "$round" -gt 1 ]; then
+      # Memory per connection needs a fresh broker: an allocator keeps what it once held.
+      stop_brokers
+      start_brokers "$scenario" "$corvid_extra" "$queued"
+    fi
+    run_one "$scenario" corvid "$CORVID_PORT" "$CORVID_PID" "$round"
+    run_one "$scenario" mosquitto "$MOSQUITTO_PORT" "$MOSQUITTO_PID" "$round"
+  done
+  stop_brokers
+done
+
+# ---------------------------------------------------------------- table
+
+echo
+echo "Corvid vs Mosquitto: medians of $ROUNDS rounds; warm-up $WARMUP s, measured $DURATION s per run;"
+echo "protocol $PROTOCOL, generator client $CLIENT, payload $PAYLOAD B, publisher window $MAX_INFLIGHT, end-to-end window 500."
+echo "Corvid defaults (max inflight $MAX_INFLIGHT, max queued $MAX_QUEUED); Mosquitto: max_inflight_messages $MAX_INFLIGHT,"
+echo "max_queued_messages $MAX_QUEUED (retained: $((RETAINED + MAX_QUEUED)), Corvid too), persistence false, set_tcp_nodelay true."
+echo
+awk '
+function median(list,    n, a, i, j, t) {
+  n = split(list, a, " ")
+  if (n == 0) return "-"
+  for (i = 2; i <= n; i++) {
+    t = a[i]; j = i - 1
+    while (j >= 1 && a[j] + 0 > t + 0) { a[j + 1] = a[j]; j-- }
+    a[j + 1] = t
+  }
+  if (n % 2) return a[(n + 1) / 2]
+  return (a[n / 2] + a[n / 2 + 1]) / 2
+}
+function metrics(c) {
+  if (c ~ /^(fanin|fanout|pairs)/) return "msgs_per_s_out msgs_per_s_in p50_us p99_us"
+  if (c ~ /^latency/) return "p50_us p99_us p999_us max_us"
+  if (c ~ /^retained/) return "fetch_ms store_per_s"
+  if (c ~ /^connections/) return "conn_per_s rss_per_conn_bytes heap_per_conn_bytes"
+  return ""
+}
+function better(m) {
+  return (m ~ /per_s/) ? "higher" : "lower"
+}
+{
+  delete f
+  for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = substr($i, length(kv[1]) + 2) }
+  c = f["case"]
+  if (!(c in seen)) { seen[c] = 1; order[++cases] = c }
+  if ($1 == "FAILED") { problems[++np] = $0; next }
+  qos[c] = ("qos" in f) ? f["qos"] : "-"
+  payload[c] = ("payload" in f) ? f["payload"] : "-"
+  if (f["status"] != "ok") problems[++np] = $0
+  n = split(metrics(c), ms, " ")
+  for (k = 1; k <= n; k++) {
+    m = ms[k]
+    if ((m in f) && f[m] != "na") values[c, m, f["broker"]] = values[c, m, f["broker"]] " " f[m]
+  }
+}
+END {
+  printf "%-14s %3s %7s  %-20s %15s %15s %8s  %s\n", "scenario", "qos", "payload", "metric", "corvid", "mosquitto", "ratio", "better"
+  for (i = 1; i <= cases; i++) {
+    c = order[i]
+    n = split(metrics(c), ms, " ")
+    for (k = 1; k <= n; k++) {
+      m = ms[k]
+      a = median(values[c, m, "corvid"]); b = median(values[c, m, "mosquitto"])
+      r = (a != "-" && b != "-" && b + 0 != 0) ? sprintf("%.2f", a / b) : "-"
+      fa = (a == "-") ? a : sprintf("%.0f", a); fb = (b == "-") ? b : sprintf("%.0f", b)
+      printf "%-14s %3s %7s  %-20s %15s %15s %8s  %s\n", c, qos[c], payload[c], m, fa, fb, r, better(m)
+    }
+  }
+  if (np > 0) {
+    print ""
+    print "Runs that were not clean (status LOSS = messages lost or duplicated at QoS 1/2, ERROR = a connection failed; see raw.log):"
+    for (i = 1; i <= np; i++) print "  " problems[i]
+  }
+}' "$RESULTS" | tee "$RESULTS_DIR/table.txt"
+echo
+echo "Raw output: $RAW; RESULT lines: $RESULTS"

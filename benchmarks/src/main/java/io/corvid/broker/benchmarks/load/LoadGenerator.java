@@ -1,0 +1,253 @@
+package io.corvid.broker.benchmarks.load;
+
+import io.corvid.broker.packet.ProtocolVersion;
+import io.corvid.broker.packet.QoS;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The end-to-end load generator: drives any MQTT broker at host:port and prints a summary and
+ * one machine-readable {@code RESULT key=value ...} line per run.
+ *
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar io.corvid.broker.benchmarks.load.LoadGenerator \
+ *     pairs --port 1883 --qos 1 --pairs 20 --duration 10
+ * </pre>
+ *
+ * <p>Exit status: 0 when the run was clean, 2 when messages were lost or duplicated at QoS 1/2 or
+ * a connection failed, 1 for bad arguments or a run that could not be set up.
+ */
+@Command(name = "loadgen", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Drives an MQTT broker with one of the scenarios fanin, fanout, pairs, latency, "
+                + "connections or retained, and prints one RESULT line.",
+                "Clients: 'netty' is the generator's own client (Corvid's codec on Netty, epoll where available); "
+                        + "'hivemq' is the HiveMQ MQTT client (fanin, fanout, pairs, latency)."})
+public final class LoadGenerator implements Callable<Integer> {
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "SCENARIO",
+            description = "fanin, fanout, pairs, latency, connections or retained (or use --scenario).")
+    String scenarioArgument;
+
+    @Option(names = "--scenario", description = "The scenario, as an option.")
+    String scenarioOption;
+
+    @Option(names = "--host", description = "Broker host (default: ${DEFAULT-VALUE}).")
+    String host = "127.0.0.1";
+
+    @Option(names = "--port", description = "Broker port (default: ${DEFAULT-VALUE}).")
+    int port = 1883;
+
+    @Option(names = "--protocol", description = "MQTT version: 3.1.1 or 5 (default: ${DEFAULT-VALUE}).")
+    String protocol = "3.1.1";
+
+    @Option(names = "--client", description = "netty or hivemq (default: ${DEFAULT-VALUE}).")
+    String client = "netty";
+
+    @Option(names = "--qos", description = "QoS of publishes and subscriptions: 0, 1 or 2 (default: ${DEFAULT-VALUE}).")
+    int qos;
+
+    @Option(names = "--payload", description = "Payload size in bytes, at least 16 (default: ${DEFAULT-VALUE}).")
+    int payload = 64;
+
+    @Option(names = "--publishers", description = "Publishers (default: fanin 100, fanout 1, latency 1).")
+    Integer publishers;
+
+    @Option(names = "--subscribers", description = "Subscribers (default: fanin 1, fanout 100, latency 1).")
+    Integer subscribers;
+
+    @Option(names = "--pairs", description = "Publisher/subscriber pairs for 'pairs' (default: 20).")
+    Integer pairs;
+
+    @Option(names = "--rate", description = "Messages per second over all publishers: fixed for latency "
+            + "(default 10000 there), a cap for the others (default: as fast as possible).")
+    Double rate;
+
+    @Option(names = "--warmup", description = "Warm-up seconds, not counted (default: ${DEFAULT-VALUE}).")
+    double warmup = 3;
+
+    @Option(names = "--duration", description = "Measured seconds; for 'connections' how long they are held "
+            + "(default: ${DEFAULT-VALUE}).")
+    double duration = 10;
+
+    @Option(names = "--drain", description = "Most seconds to wait after the measured period for messages "
+            + "in flight (default: ${DEFAULT-VALUE}).")
+    double drain = 10;
+
+    @Option(names = "--window", description = "Most QoS 1/2 messages in flight per publisher, lowered to the "
+            + "broker's Receive Maximum (default: ${DEFAULT-VALUE}).")
+    int window = 1000;
+
+    @Option(names = "--e2e-window", description = "Most messages sent but not yet received per subscriber, "
+            + "shared by its publishers, so that the broker's per-subscriber queue (Corvid, and Mosquitto as "
+            + "compare.sh configures it: 128 in flight + 1000 queued) never overflows and figures mean "
+            + "sustained throughput; 0 = no limit, publishers flood (default: ${DEFAULT-VALUE}).")
+    int e2eWindow = 500;
+
+    @Option(names = "--keep-alive", description = "Keep alive in seconds (default: 60; connections: 600).")
+    Integer keepAlive;
+
+    @Option(names = "--threads", description = "Client threads; 0 = one per core (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--connections", description = "Idle connections for 'connections' (default: ${DEFAULT-VALUE}).")
+    int connections = 1000;
+
+    @Option(names = "--source-addresses", description = "Local addresses to connect from, in turn, e.g. "
+            + "127.0.0.1-127.0.0.8 (default: chosen by the system).")
+    String sourceAddresses = "";
+
+    @Option(names = "--connect-concurrency", description = "Most connections being set up at once "
+            + "(default: ${DEFAULT-VALUE}).")
+    int connectConcurrency = 500;
+
+    @Option(names = "--retained-count", description = "Retained messages for 'retained' (default: ${DEFAULT-VALUE}).")
+    int retainedCount = 10_000;
+
+    @Option(names = "--broker-pid", description = "The broker's process id: 'connections' reports its RSS "
+            + "(/proc/<pid>/status) and, for a JVM, live heap (jcmd) per connection.")
+    long brokerPid;
+
+    @Option(names = "--verbose", description = "After an incomplete drain, print per subscriber and "
+            + "publisher the sequence numbers that never arrived.")
+    boolean verbose;
+
+    private final PrintStream out;
+
+    LoadGenerator(PrintStream out) {
+        this.out = out;
+    }
+
+    /** Entry point. */
+    public static void main(String[] args) {
+        System.exit(execute(System.out, args));
+    }
+
+    /** Runs with {@code args}, printing to {@code out}; returns the exit status. */
+    public static int execute(PrintStream out, String... args) {
+        CommandLine commandLine = new CommandLine(new LoadGenerator(out));
+        commandLine.setOut(new java.io.PrintWriter(out, true));
+        commandLine.setExecutionExceptionHandler((exception, line, parseResult) -> {
+            line.getErr().println("error: " + exception.getMessage());
+            return 1;
+        });
+        return commandLine.execute(args);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Settings settings = settings();
+        RunControl control = new RunControl();
+        Result result = switch (settings.scenario()) {
+            case CONNECTIONS -> new ConnectionsRun(settings, control, out).run();
+            case RETAINED -> new RetainedRun(settings, control, out).run();
+            default -> {
+                try (ClientDriver driver = driver(settings, control)) {
+                    yield new ThroughputRun(settings, control, out).run(driver);
+                }
+            }
+        };
+        out.println(result.line());
+        out.flush();
+        for (String error : control.errorMessages()) {
+            System.err.println("error: " + error);
+        }
+        if (control.errors() > control.errorMessages().size()) {
+            System.err.println("error: ... " + (control.errors() - control.errorMessages().size()) + " more");
+        }
+        return "ok".equals(result.get("status")) ? 0 : 2;
+    }
+
+    private static ClientDriver driver(Settings settings, RunControl control) {
+        return switch (settings.client()) {
+            case "netty" -> new NettyDriver(settings.broker(), settings.protocol(), settings.threads(),
+                    settings.window(), settings.keepAlive(), control);
+            case "hivemq" -> new HiveMqDriver(settings.broker(), settings.protocol(), settings.threads(),
+                    settings.window(), settings.keepAlive(), control);
+            default -> throw new IllegalArgumentException(settings.client());
+        };
+    }
+
+    /** Resolves the options, with the scenario's defaults, into settings. */
+    Settings settings() {
+        if (scenarioArgument == null && scenarioOption == null) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "name a scenario");
+        }
+        if (scenarioArgument != null && scenarioOption != null
+                && Scenario.parse(scenarioArgument) != Scenario.parse(scenarioOption)) {
+            throw new IllegalArgumentException("two different scenarios: " + scenarioArgument + " and "
+                    + scenarioOption);
+        }
+        Scenario scenario = Scenario.parse(scenarioArgument != null ? scenarioArgument : scenarioOption);
+        ProtocolVersion version = switch (protocol) {
+            case "3.1.1", "311", "4" -> ProtocolVersion.MQTT_3_1_1;
+            case "5", "5.0" -> ProtocolVersion.MQTT_5;
+            default -> throw new IllegalArgumentException("--protocol must be 3.1.1 or 5: " + protocol);
+        };
+        QoS level = QoS.fromValue(qos);
+        if (level == null) {
+            throw new IllegalArgumentException("--qos must be 0, 1 or 2: " + qos);
+        }
+        String clientName = client.toLowerCase(Locale.ROOT);
+        if (!clientName.equals("netty") && !clientName.equals("hivemq")) {
+            throw new IllegalArgumentException("--client must be netty or hivemq: " + client);
+        }
+        if (clientName.equals("hivemq") && (scenario == Scenario.CONNECTIONS || scenario == Scenario.RETAINED)) {
+            throw new IllegalArgumentException("--client hivemq runs fanin, fanout, pairs and latency; "
+                    + scenario.label() + " uses the netty client");
+        }
+        int pubs;
+        int subs;
+        switch (scenario) {
+            case FANIN -> {
+                pubs = or(publishers, 100);
+                subs = or(subscribers, 1);
+            }
+            case FANOUT -> {
+                pubs = or(publishers, 1);
+                subs = or(subscribers, 100);
+            }
+            case PAIRS -> {
+                int n = pairs != null ? pairs : publishers != null ? publishers : or(subscribers, 20);
+                if ((publishers != null && publishers != n) || (subscribers != null && subscribers != n)) {
+                    throw new IllegalArgumentException("pairs: --publishers and --subscribers must equal --pairs");
+                }
+                pubs = n;
+                subs = n;
+            }
+            case LATENCY -> {
+                pubs = or(publishers, 1);
+                subs = or(subscribers, 1);
+            }
+            default -> {
+                pubs = 0;
+                subs = 0;
+            }
+        }
+        double messagesPerSecond = rate != null ? rate : scenario == Scenario.LATENCY ? 10_000 : 0;
+        if (messagesPerSecond < 0) {
+            throw new IllegalArgumentException("--rate must not be negative");
+        }
+        if (e2eWindow < 0) {
+            throw new IllegalArgumentException("--e2e-window must not be negative");
+        }
+        int keepAliveSeconds = keepAlive != null ? keepAlive : scenario == Scenario.CONNECTIONS ? 600 : 60;
+        List<InetAddress> locals = SourceAddresses.parse(sourceAddresses);
+        if (connectConcurrency < 1) {
+            throw new IllegalArgumentException("--connect-concurrency must be at least 1");
+        }
+        return new Settings(scenario, host, port, version, clientName, level, payload, pubs, subs,
+                messagesPerSecond, warmup, duration, drain, window, e2eWindow, keepAliveSeconds, threads,
+                connections, locals, connectConcurrency, retainedCount, brokerPid, verbose);
+    }
+
+    private static int or(Integer value, int fallback) {
+        return value != null ? value : fallback;
+    }
+}

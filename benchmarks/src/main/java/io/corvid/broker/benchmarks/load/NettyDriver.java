@@ -1,0 +1,217 @@
+package io.corvid.broker.benchmarks.load;
+
+import io.corvid.broker.packet.ConnAck;
+import io.corvid.broker.packet.Connect;
+import io.corvid.broker.packet.ProtocolVersion;
+import io.corvid.broker.packet.Publish;
+import io.corvid.broker.packet.QoS;
+import io.corvid.broker.packet.ReasonCode;
+import io.corvid.broker.packet.SubAck;
+import io.corvid.broker.packet.Subscription;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Publishers and subscribers on {@link NettyMqttConnection}: the generator's own client.
+ * Publishers and subscribers run on separate event loops, so that publishers that always have
+ * something to send cannot starve the subscribers' reads (which would measure the generator).
+ */
+public final class NettyDriver implements ClientDriver {
+    private final NettyClients publisherLoops;
+    private final NettyClients subscriberLoops;
+    private final InetSocketAddress broker;
+    private final ProtocolVersion version;
+    private final int window;
+    private final int keepAlive;
+    private final RunControl control;
+    private final List<NettyMqttConnection> connections = new ArrayList<>();
+
+    /**
+     * @param threads event loop threads, 0 for one per core
+     * @param window  most QoS 1/2 messages in flight per publisher (lowered to the broker's Receive Maximum)
+     */
+    public NettyDriver(InetSocketAddress broker, ProtocolVersion version, int threads, int window, int keepAlive,
+                       RunControl control) {
+        this.publisherLoops = new NettyClients(threads);
+        this.subscriberLoops = new NettyClients(threads);
+        this.broker = broker;
+        this.version = version;
+        this.window = window;
+        this.keepAlive = keepAlive;
+        this.control = control;
+    }
+
+    @Override
+    public String name() {
+        return "netty";
+    }
+
+    @Override
+    public String description() {
+        return "Corvid codec on Netty " + publisherLoops.transport() + ", " + publisherLoops.threads()
+                + " publisher and " + subscriberLoops.threads() + " subscriber event loops";
+    }
+
+    @Override
+    public CompletableFuture<Void> subscriber(String clientId, String filter, QoS qos, Receiver receiver) {
+        NettyMqttConnection connection = new NettyMqttConnection(
+                NettyMqttConnection.connectPacket(version, clientId, keepAlive), window, true,
+                new NettyMqttConnection.Events() {
+                    @Override
+                    public void message(Publish publish, long nowNanos) {
+                        receiver.onMessage(publish.payload(), nowNanos);
+                    }
+
+                    @Override
+                    public void lost(String reason) {
+                        control.error("subscriber " + clientId + " lost its connection: " + reason);
+                        receiver.connectionLost();
+                    }
+                });
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        open(subscriberLoops, clientId, connection, ready, () -> subscribe(connection, clientId, filter, qos, ready));
+        return ready;
+    }
+
+    private void subscribe(NettyMqttConnection connection, String clientId, String filter, QoS qos,
+                           CompletableFuture<Void> ready) {
+        connection.subscribe(List.of(new Subscription(filter, qos))).addListener((Future<SubAck> f) -> {
+            if (!f.isSuccess()) {
+                ready.completeExceptionally(f.cause());
+                return;
+            }
+            ReasonCode granted = f.getNow().reasonCodes().get(0);
+            if (granted.value() != qos.value()) {
+                ready.completeExceptionally(new IllegalStateException(
+                        clientId + ": SUBSCRIBE " + filter + " at QoS " + qos.value() + " answered " + granted));
+            } else {
+                ready.complete(null);
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> publisher(String clientId, String topic, QoS qos, int payloadSize, Sender sender) {
+        NettyMqttConnection connection = new NettyMqttConnection(
+                NettyMqttConnection.connectPacket(version, clientId, keepAlive), window, false,
+                new NettyMqttConnection.Events() {
+                    @Override
+                    public void completed(boolean success) {
+                        if (!success) {
+                            control.error("publisher " + clientId + ": the broker refused a message");
+                        }
+                    }
+
+                    @Override
+                    public void readComplete() {
+                        if (qos != QoS.AT_MOST_ONCE) {
+                            sender.requestPump();
+                        }
+                    }
+
+                    @Override
+                    public void writable() {
+                        sender.requestPump();
+                    }
+
+                    @Override
+                    public void lost(String reason) {
+                        control.error("publisher " + clientId + " lost its connection: " + reason);
+                    }
+                });
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        open(publisherLoops, clientId, connection, ready, () -> {
+            connection.publisher(topic, qos, false, payloadSize);
+            sender.attach(new Sender.Link() {
+                @Override
+                public EventExecutor executor() {
+                    return connection.channel().eventLoop();
+                }
+
+                @Override
+                public int windowFree() {
+                    return connection.windowFree();
+                }
+
+                @Override
+                public int inflight() {
+                    return connection.inflight();
+                }
+
+                @Override
+                public boolean writable() {
+                    return connection.writable();
+                }
+
+                @Override
+                public void send(int publisher, int sequence, long sendNanos, boolean measured) {
+                    connection.sendPublish(publisher, sequence, sendNanos, measured);
+                }
+
+                @Override
+                public void flush() {
+                    connection.flush();
+                }
+            });
+            ready.complete(null);
+        });
+        return ready;
+    }
+
+    /** Connects; on a successful CONNACK runs {@code then} on the event loop. */
+    private void open(NettyClients clients, String clientId, NettyMqttConnection connection, CompletableFuture<Void> ready, Runnable then) {
+        synchronized (connections) {
+            connections.add(connection);
+        }
+        clients.connect(broker, null, connection).addListener(connected -> {
+            if (!connected.isSuccess()) {
+                ready.completeExceptionally(connected.cause());
+                return;
+            }
+            connection.connAck().addListener((Future<ConnAck> f) -> {
+                if (!f.isSuccess()) {
+                    ready.completeExceptionally(f.cause());
+                } else if (f.getNow().reasonCode() != ReasonCode.SUCCESS) {
+                    ready.completeExceptionally(new IllegalStateException(
+                            clientId + ": CONNACK " + f.getNow().reasonCode()));
+                } else {
+                    then.run();
+                }
+            });
+        });
+    }
+
+    @Override
+    public void disconnectAll() {
+        List<Future<Void>> done = new ArrayList<>();
+        synchronized (connections) {
+            for (NettyMqttConnection connection : connections) {
+                if (!connection.started()) {
+                    continue;
+                }
+                if (connection.connAck().isSuccess()) {
+                    done.add(connection.disconnect());
+                } else {
+                    connection.channel().close();
+                }
+            }
+            connections.clear();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        for (Future<Void> future : done) {
+            future.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    @Override
+    public void close() {
+        disconnectAll();
+        publisherLoops.close();
+        subscriberLoops.close();
+    }
+}

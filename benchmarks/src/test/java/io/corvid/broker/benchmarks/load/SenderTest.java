@@ -1,0 +1,152 @@
+package io.corvid.broker.benchmarks.load;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.util.concurrent.DefaultEventExecutor;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The publisher's pacing: inflight window, end-to-end window and fixed rate, on a fake client. */
+class SenderTest {
+    private final EventExecutor executor = new DefaultEventExecutor();
+    private final RunControl control = new RunControl();
+
+    @AfterEach
+    void stop() {
+        control.phase(RunControl.Phase.DRAIN);
+        executor.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+
+    /** A client that records what it is asked to send. */
+    private final class FakeLink implements Sender.Link {
+        final List<long[]> sent = new CopyOnWriteArrayList<>();
+        final AtomicInteger window = new AtomicInteger(Integer.MAX_VALUE);
+        final AtomicInteger inflight = new AtomicInteger();
+
+        @Override
+        public EventExecutor executor() {
+            return executor;
+        }
+
+        @Override
+        public int windowFree() {
+            return window.get() == Integer.MAX_VALUE ? Integer.MAX_VALUE : window.get() - inflight.get();
+        }
+
+        @Override
+        public int inflight() {
+            return inflight.get();
+        }
+
+        @Override
+        public boolean writable() {
+            return true;
+        }
+
+        @Override
+        public void send(int publisher, int sequence, long sendNanos, boolean measured) {
+            inflight.incrementAndGet();
+            sent.add(new long[] {sequence, sendNanos, measured ? 1 : 0});
+        }
+
+        @Override
+        public void flush() {
+        }
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    @Test
+    void stopsAtTheEndToEndWindowAndResumesAtHalf() throws InterruptedException {
+        Sender sender = new Sender(0, control, 0, 10, false);
+        StreamTracker tracker = new StreamTracker(sender);
+        sender.downstream(List.of(tracker));
+        FakeLink link = new FakeLink();
+        sender.attach(link);
+        control.phase(RunControl.Phase.WARMUP);
+        sender.start();
+        await(() -> link.sent.size() == 10, "the first window");
+        Thread.sleep(50);
+        assertEquals(10, link.sent.size(), "nothing beyond the window before the subscriber has anything");
+        for (int i = 0; i < 4; i++) {
+            tracker.record(i);
+        }
+        Thread.sleep(50);
+        assertEquals(10, link.sent.size(), "6 outstanding: still waiting for half the window");
+        tracker.record(4);
+        await(() -> link.sent.size() == 15, "5 more once 5 are outstanding");
+        Thread.sleep(50);
+        assertEquals(15, link.sent.size());
+        assertEquals(15, sender.sent());
+    }
+
+    @Test
+    void atQos0StopsWaitingForMessagesThatNeverCome() throws InterruptedException {
+        Sender sender = new Sender(0, control, 0, 10, true);
+        StreamTracker tracker = new StreamTracker(sender);
+        sender.downstream(List.of(tracker));
+        FakeLink link = new FakeLink();
+        sender.attach(link);
+        control.phase(RunControl.Phase.WARMUP);
+        sender.start();
+        await(() -> link.sent.size() == 10, "the first window");
+        Thread.sleep(200);
+        assertEquals(10, link.sent.size(), "waits a while for the subscriber");
+        await(() -> link.sent.size() == 20, "gives the lost window up after half a second");
+    }
+
+    @Test
+    void respectsTheInflightWindowAndMarksMeasuredMessages() throws InterruptedException {
+        Sender sender = new Sender(3, control, 0, 0, false);
+        FakeLink link = new FakeLink();
+        link.window.set(3);
+        sender.attach(link);
+        control.phase(RunControl.Phase.WARMUP);
+        sender.start();
+        await(() -> link.sent.size() == 3, "a full window");
+        Thread.sleep(30);
+        assertEquals(3, link.sent.size());
+        control.phase(RunControl.Phase.MEASURE);
+        link.inflight.addAndGet(-2); // two acknowledgements
+        sender.requestPump();
+        await(() -> link.sent.size() == 5, "two more");
+        assertEquals(0, link.sent.get(2)[2], "warm-up message");
+        assertEquals(1, link.sent.get(3)[2], "measured message");
+        assertEquals(3, sender.firstMeasured());
+        assertEquals(2, sender.measuredSent());
+        assertEquals(3, sender.inflight());
+    }
+
+    @Test
+    void fixedRateStampsTheIntendedSendTimes() throws InterruptedException {
+        Sender sender = new Sender(0, control, 1000, 0, false);
+        FakeLink link = new FakeLink();
+        sender.attach(link);
+        control.phase(RunControl.Phase.WARMUP);
+        sender.start();
+        Thread.sleep(300);
+        control.phase(RunControl.Phase.DRAIN);
+        int count = link.sent.size();
+        assertTrue(count >= 200 && count <= 400, "about 300 at 1000/s in 0.3 s: " + count);
+        for (int i = 1; i < count; i++) {
+            assertEquals(1_000_000L, link.sent.get(i)[1] - link.sent.get(i - 1)[1],
+                    "timestamps are the schedule, 1 ms apart, whenever the message actually left");
+            assertEquals(i, link.sent.get(i)[0]);
+        }
+    }
+}
