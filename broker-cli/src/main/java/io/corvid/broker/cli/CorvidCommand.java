@@ -155,6 +155,11 @@ public final class CorvidCommand implements Callable<Integer> {
 
     /** Entry point of the fat jar. */
     public static void main(String[] args) {
+        // Netty's leak detector samples buffer allocations on every write path; the standalone
+        // server turns it off unless the operator asks for it (-Dio.netty.leakDetection.level=...).
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            System.setProperty("io.netty.leakDetection.level", "disabled");
+        }
         int exitCode = new CommandLine(new CorvidCommand()).execute(args);
         if (exitCode != 0) {
             System.exit(exitCode);

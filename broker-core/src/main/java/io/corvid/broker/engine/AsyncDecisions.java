@@ -52,14 +52,32 @@ final class AsyncDecisions {
      * once without a thread hop.
      */
     static <T> CompletableFuture<T> guarded(CompletionStage<T> stage, T fallback, Duration timeout, String what) {
+        return guarded(stage, fallback, timeout, () -> what);
+    }
+
+    /**
+     * The value of a stage that already holds a usable answer (completed normally, not
+     * {@code null}), or {@code null} when the answer is not there yet or needs the fallback.
+     * This is the path every synchronous plug-in takes: no further objects are made.
+     */
+    static <T> T immediateValue(CompletionStage<T> stage) {
+        if (stage instanceof CompletableFuture<T> future && future.isDone() && !future.isCompletedExceptionally()) {
+            return future.getNow(null);
+        }
+        return null;
+    }
+
+    /** As {@link #guarded(CompletionStage, Object, Duration, String)}, describing the decision only if it is logged. */
+    static <T> CompletableFuture<T> guarded(CompletionStage<T> stage, T fallback, Duration timeout,
+                                            java.util.function.Supplier<String> whatLazily) {
         CompletableFuture<T> source = toFuture(stage);
         CompletableFuture<T> result = source.handle((value, error) -> {
             if (error != null) {
-                LOG.warn("{} failed; applying the fallback ({})", what, fallback, error);
+                LOG.warn("{} failed; applying the fallback ({})", whatLazily.get(), fallback, error);
                 return fallback;
             }
             if (value == null) {
-                LOG.warn("{} answered null; applying the fallback ({})", what, fallback);
+                LOG.warn("{} answered null; applying the fallback ({})", whatLazily.get(), fallback);
                 return fallback;
             }
             return value;
@@ -69,7 +87,8 @@ final class AsyncDecisions {
             result.thenRun(() -> {
                 // Logged here rather than in a timer so that a late answer after a timeout is visible too.
                 if (!source.isDone()) {
-                    LOG.warn("{} did not answer within {} ms; applied the fallback ({})", what, timeout.toMillis(), fallback);
+                    LOG.warn("{} did not answer within {} ms; applied the fallback ({})", whatLazily.get(),
+                            timeout.toMillis(), fallback);
                 }
             });
         }

@@ -323,8 +323,13 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
      * is already complete continues at once.
      */
     <T> void await(CompletionStage<T> stage, T fallback, String what, Executor resumeOn, Consumer<T> continuation) {
+        T immediate = AsyncDecisions.immediateValue(stage);
+        if (immediate != null) {
+            continuation.accept(immediate);
+            return;
+        }
         CompletableFuture<T> decision = AsyncDecisions.guarded(stage, fallback, engine.config().pluginTimeout(),
-                what + " for " + describe());
+                () -> what + " for " + describe());
         if (decision.isDone()) {
             continuation.accept(decision.join());
             return;

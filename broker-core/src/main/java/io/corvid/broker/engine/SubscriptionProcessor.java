@@ -63,8 +63,8 @@ final class SubscriptionProcessor {
             }
             checks.add(codes[i] != null ? CompletableFuture.completedFuture(Boolean.FALSE)
                     : AsyncDecisions.guarded(AsyncDecisions.call(() -> handler.engine.authorization()
-                    .canSubscribeAsync(handler.client, filter, subscription.maxQos())), Boolean.FALSE, config.pluginTimeout(), "subscribe authorization of "
-                    + filter + " for " + handler.describe()));
+                    .canSubscribeAsync(handler.client, filter, subscription.maxQos())), Boolean.FALSE, config.pluginTimeout(),
+                    () -> "subscribe authorization of " + filter + " for " + handler.describe()));
         }
         CompletableFuture<Void> all = CompletableFuture.allOf(checks.toArray(new CompletableFuture<?>[0]));
         handler.await(all.thenApply(done -> Boolean.TRUE), Boolean.TRUE, "subscribe authorization",

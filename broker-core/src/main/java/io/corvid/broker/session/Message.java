@@ -2,6 +2,7 @@ package io.corvid.broker.session;
 
 import io.corvid.broker.packet.Properties;
 import io.corvid.broker.packet.Property;
+import io.corvid.broker.packet.Publish;
 import io.corvid.broker.packet.QoS;
 import java.util.Objects;
 
@@ -21,6 +22,9 @@ public final class Message {
     private final Properties properties;
     private final String publisherId;
     private final long expiresAtMillis;
+    /** The QoS 0 PUBLISH shared by subscribers, made on first use (a race makes two, which is harmless). */
+    private Publish sharedAtMostOnce;
+    private Publish sharedAtMostOnceRetained;
 
     /**
      * @param topic           the topic name
@@ -80,6 +84,24 @@ public final class Message {
 
     public long expiresAtMillis() {
         return expiresAtMillis;
+    }
+
+    /**
+     * The QoS 0 PUBLISH of this message with the given RETAIN flag and no per-subscriber
+     * properties, one instance for every subscriber, so that a transport can recognise it and
+     * send the same encoded bytes to all of them. Thread safe.
+     */
+    public Publish sharedAtMostOnce(boolean retainFlag) {
+        Publish shared = retainFlag ? sharedAtMostOnceRetained : sharedAtMostOnce;
+        if (shared == null) {
+            shared = new Publish(topic, QoS.AT_MOST_ONCE, retainFlag, false, 0, payload, properties);
+            if (retainFlag) {
+                sharedAtMostOnceRetained = shared;
+            } else {
+                sharedAtMostOnce = shared;
+            }
+        }
+        return shared;
     }
 
     /** Whether the message has expired at {@code nowMillis}. */

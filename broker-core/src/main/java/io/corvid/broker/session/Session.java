@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -49,8 +48,7 @@ public final class Session {
     private final ArrayDeque<Delivery> queue = new ArrayDeque<>();
     /** Retained messages for the connected client's new subscriptions, sent before the queue. */
     private final ArrayDeque<Delivery> retainedBacklog = new ArrayDeque<>(0);
-    private final LinkedHashMap<Integer, Inflight> inflight = new LinkedHashMap<>();
-    private final PacketIdAllocator packetIds = new PacketIdAllocator();
+    private final InflightWindow inflight = new InflightWindow();
     private final Set<Integer> inboundQos2 = new HashSet<>();
 
     private OutboundChannel channel;
@@ -181,7 +179,7 @@ public final class Session {
         }
         channelReady = true;
         long now = context.nowMillis();
-        for (Inflight flight : inflight.values()) {
+        for (InflightWindow.Flight flight : inflight.inOrder()) {
             if (flight.released) {
                 channel.sendPubRel(flight.packetId);
             } else {
@@ -324,12 +322,11 @@ public final class Session {
             }
         }
         if (!clientLeft) {
-            for (Iterator<Inflight> it = inflight.values().iterator(); it.hasNext(); ) {
-                Inflight flight = it.next();
+            for (InflightWindow.Flight flight : inflight.inOrder()) {
                 if (!flight.released && flight.delivery.sharedGroup() != null
                         && context.reroute(this, flight.delivery, false)) {
                     forgetStored(flight.delivery);
-                    it.remove();
+                    inflight.remove(flight);
                 }
             }
         }
@@ -338,7 +335,7 @@ public final class Session {
     }
 
     private void discardMessages(DropReason reason) {
-        for (Inflight flight : inflight.values()) {
+        for (InflightWindow.Flight flight : inflight.inOrder()) {
             if (!flight.released) {
                 context.messageDropped(this, flight.delivery, reason);
             }
@@ -518,11 +515,11 @@ public final class Session {
                 break;
             }
             source.poll();
-            int packetId = packetIds.next(inflight::containsKey);
-            if (channel.sendPublish(toPublish(next, packetId, false, now))) {
-                inflight.put(packetId, new Inflight(packetId, next));
-                saveMessage(next, packetId, false);
+            InflightWindow.Flight flight = inflight.add(next);
+            if (channel.sendPublish(toPublish(next, flight.packetId, false, now))) {
+                saveMessage(next, flight.packetId, false);
             } else {
+                inflight.remove(flight);
                 forgetStored(next);
                 context.messageDropped(this, next, DropReason.PACKET_TOO_LARGE);
             }
@@ -545,11 +542,11 @@ public final class Session {
 
     /** PUBACK for a QoS 1 message: the flow is complete. Returns false for an unknown identifier. */
     public boolean onPubAck(int packetId) {
-        Inflight flight = inflight.get(packetId);
+        InflightWindow.Flight flight = inflight.get(packetId);
         if (flight == null || flight.delivery.qos() != QoS.AT_LEAST_ONCE) {
             return false;
         }
-        inflight.remove(packetId);
+        inflight.remove(flight);
         forgetStored(flight.delivery);
         pump();
         inflightCount = inflight.size();
@@ -561,12 +558,12 @@ public final class Session {
      * for an unknown identifier. A PUBREC with an error code ends the flow (MQTT 5.0).
      */
     public boolean onPubRec(int packetId, boolean failed) {
-        Inflight flight = inflight.get(packetId);
+        InflightWindow.Flight flight = inflight.get(packetId);
         if (flight == null || flight.delivery.qos() != QoS.EXACTLY_ONCE) {
             return false;
         }
         if (failed) {
-            inflight.remove(packetId);
+            inflight.remove(flight);
             forgetStored(flight.delivery);
             pump();
             inflightCount = inflight.size();
@@ -579,11 +576,11 @@ public final class Session {
 
     /** PUBCOMP for a QoS 2 message: the flow is complete. Returns false for an unknown identifier. */
     public boolean onPubComp(int packetId) {
-        Inflight flight = inflight.get(packetId);
+        InflightWindow.Flight flight = inflight.get(packetId);
         if (flight == null || !flight.released) {
             return false;
         }
-        inflight.remove(packetId);
+        inflight.remove(flight);
         forgetStored(flight.delivery);
         pump();
         inflightCount = inflight.size();
@@ -595,6 +592,11 @@ public final class Session {
         Properties properties = message.properties();
         long remaining = message.remainingSeconds(now);
         int[] ids = delivery.subscriptionIdentifiers();
+        if (remaining < 0 && ids.length == 0 && delivery.qos() == QoS.AT_MOST_ONCE) {
+            // Every QoS 0 subscriber without identifiers gets the very same packet, so that the
+            // transport can encode it once and share the bytes.
+            return message.sharedAtMostOnce(delivery.retain());
+        }
         if (remaining >= 0 || ids.length > 0) {
             Properties.Builder builder = properties.toBuilder();
             if (remaining >= 0) {
@@ -629,9 +631,7 @@ public final class Session {
             Delivery delivery = StoredForms.fromStored(message);
             nextSequence = Math.max(nextSequence, message.sequence() + 1);
             if (message.packetId() != 0) {
-                Inflight flight = new Inflight(message.packetId(), delivery);
-                flight.released = message.released();
-                inflight.put(message.packetId(), flight);
+                inflight.restore(message.packetId(), delivery, message.released());
             } else {
                 queue.add(delivery);
             }
@@ -659,7 +659,7 @@ public final class Session {
 
     /** Messages taken while the session was not persistent are stored once it becomes so. */
     private void storeUnstoredMessages() {
-        for (Inflight flight : inflight.values()) {
+        for (InflightWindow.Flight flight : inflight.inOrder()) {
             if (flight.delivery.sequence() == 0 && flight.delivery.qos() != QoS.AT_MOST_ONCE) {
                 flight.delivery = flight.delivery.withSequence(nextSequence++);
                 saveMessage(flight.delivery, flight.packetId, flight.released);
@@ -753,18 +753,5 @@ public final class Session {
     @Override
     public String toString() {
         return "Session[" + clientId + (connected ? ", connected" : "") + (ended ? ", ended" : "") + "]";
-    }
-
-    /** A QoS 1/2 message sent and not yet acknowledged. */
-    private static final class Inflight {
-        final int packetId;
-        Delivery delivery;
-        /** QoS 2 only: PUBREC received and PUBREL sent; awaiting PUBCOMP. */
-        boolean released;
-
-        Inflight(int packetId, Delivery delivery) {
-            this.packetId = packetId;
-            this.delivery = delivery;
-        }
     }
 }

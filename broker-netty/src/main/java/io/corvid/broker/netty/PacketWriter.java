@@ -4,6 +4,7 @@ import io.corvid.broker.codec.MqttEncoder;
 import io.corvid.broker.packet.MqttPacket;
 import io.corvid.broker.packet.ProtocolVersion;
 import io.corvid.broker.packet.Publish;
+import io.corvid.broker.packet.QoS;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import java.nio.ByteBuffer;
@@ -14,7 +15,9 @@ import java.nio.ByteBuffer;
  * <p>A packet is encoded straight into a buffer of exactly its size. A PUBLISH with a large
  * payload is written as two buffers: its header, and the payload from {@link SharedPayloads},
  * which holds one direct-memory copy of each recent payload per I/O thread. A message fanned
- * out to many subscribers thus costs one payload copy per thread, not one per subscriber.
+ * out to many subscribers thus costs one payload copy per thread, not one per subscriber. A QoS 0
+ * PUBLISH, identical for every subscriber, is encoded once per thread by {@link SharedEncodings}
+ * and its bytes are shared whole.
  */
 final class PacketWriter {
 
@@ -26,6 +29,13 @@ final class PacketWriter {
 
     /** Encodes {@code packet} in {@code version}'s wire form and queues it on {@code ctx}. */
     static void write(ChannelHandlerContext ctx, MqttPacket packet, ProtocolVersion version) {
+        if (packet instanceof Publish publish && publish.qos() == QoS.AT_MOST_ONCE) {
+            int size = MqttEncoder.encodedSize(publish, version);
+            if (size <= SharedEncodings.MAX_SHARED_SIZE) {
+                ctx.write(SharedEncodings.of(ctx.alloc(), publish, version, size), ctx.voidPromise());
+                return;
+            }
+        }
         if (packet instanceof Publish publish && publish.payload().length >= WRAP_PAYLOAD_FROM) {
             ByteBuf header = encode(ctx, publish, version, MqttEncoder.publishHeaderSize(publish, version), true);
             ctx.write(header, ctx.voidPromise());

@@ -159,6 +159,26 @@ class MqttChannelHandlerTest {
     }
 
     @Test
+    void aQos0PublishSharedBySubscribersIsEncodedOnceAndItsBytesShared() {
+        Publish shared = Publish.atMostOnce("fan/out", new byte[] {1, 2, 3}, false);
+        connection.write(shared, V5);
+        connection.write(shared, V5);
+        connection.write(shared, ProtocolVersion.MQTT_3_1_1);
+        connection.flush();
+        ByteBuf first = channel.readOutbound();
+        ByteBuf second = channel.readOutbound();
+        ByteBuf otherVersion = channel.readOutbound();
+        assertEquals(first.memoryAddress(), second.memoryAddress(), "one encoding per packet, version and thread");
+        assertTrue(first.memoryAddress() != otherVersion.memoryAddress(), "each wire form is encoded on its own");
+        assertEquals(List.of(shared), decodeAsClient(bytesOf(first), V5));
+        assertEquals(List.of(shared), decodeAsClient(bytesOf(second), V5));
+        assertEquals(List.of(shared), decodeAsClient(bytesOf(otherVersion), ProtocolVersion.MQTT_3_1_1));
+        first.release();
+        second.release();
+        otherVersion.release();
+    }
+
+    @Test
     void closeWritesWhatIsQueuedThenReportsOnClosedOnce() {
         connection.write(new Disconnect(ReasonCode.SERVER_SHUTTING_DOWN), V5);
         connection.close();
