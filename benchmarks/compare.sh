@@ -19,7 +19,7 @@
 #   LATENCY_RATE=10000    messages per second offered in the latency scenario
 #   RETAINED=100000       retained messages in the retained scenario
 #   CONNECTIONS=50000     idle connections in the connections scenario (capped by the fd limit)
-#   SOURCE_ADDRESSES=127.0.0.1-127.0.0.8
+#   SOURCE_ADDRESSES=127.0.0.1-127.0.0.16
 #   CORVID_JAVA_OPTS=""   JVM flags for the broker (java -jar broker-cli.jar)
 #   LOADGEN_JAVA_OPTS="-Xms1g -Xmx4g"
 #   RESULTS_DIR=benchmarks/target/compare-<time>
@@ -40,7 +40,7 @@ PAIRS=${PAIRS:-20}
 LATENCY_RATE=${LATENCY_RATE:-10000}
 RETAINED=${RETAINED:-100000}
 CONNECTIONS=${CONNECTIONS:-50000}
-SOURCE_ADDRESSES=${SOURCE_ADDRESSES:-127.0.0.1-127.0.0.8}
+SOURCE_ADDRESSES=${SOURCE_ADDRESSES:-127.0.0.1-127.0.0.16}
 SCENARIOS=${SCENARIOS:-"fanin-q0 fanin-q1 fanout-q0 fanout-q1 pairs-q0 pairs-q1 pairs-q2 latency-q1 retained-q1"}
 CORVID_JAVA_OPTS=${CORVID_JAVA_OPTS:-}
 LOADGEN_JAVA_OPTS=${LOADGEN_JAVA_OPTS:--Xms1g -Xmx4g}

@@ -268,6 +268,10 @@ public final class CorvidCommand implements Callable<Integer> {
         Thread hook = new Thread(() -> {
             LOG.info("Shutdown requested");
             broker.stop();
+            // The log goes through an asynchronous appender: write out what is queued before the JVM ends.
+            if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logging) {
+                logging.stop();
+            }
             stopped.countDown();
         }, "corvid-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);

@@ -181,6 +181,11 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
         return sessions.getOrCreate(clientId, id -> new Session(id, this));
     }
 
+    /** The session for a client identifier; one created now starts on the connecting client's thread. */
+    Session sessionFor(String clientId, java.util.concurrent.Executor connectionExecutor) {
+        return sessions.getOrCreate(clientId, id -> new Session(id, this, connectionExecutor));
+    }
+
     void registerConnected(ProtocolHandler handler) {
         connectedClients.put(handler.clientId(), handler);
     }

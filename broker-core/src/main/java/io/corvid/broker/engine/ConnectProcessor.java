@@ -60,7 +60,8 @@ final class ConnectProcessor {
         this.connect = packet;
         handler.state = ProtocolHandler.State.CONNECTING;
         handler.version = packet.protocolVersion();
-        handler.connection.setReadEnabled(false);
+        // Packets that follow CONNECT wait in the handler until CONNACK; reading stops only if
+        // a plug-in takes its time (see ProtocolHandler.await).
         BrokerConfig config = handler.engine.config();
         ProtocolVersion version = packet.protocolVersion();
         boolean v5 = version.isV5();
@@ -157,7 +158,7 @@ final class ConnectProcessor {
                 handler.write(handler.enhancedAuthenticator.challenge(step));
                 handler.flush();
                 awaitingAuth = true;
-                handler.connection.setReadEnabled(true);
+                handler.setReading(true);
             }
             case SUCCESS -> {
                 authenticationSuccessData = step.data();
@@ -184,7 +185,7 @@ final class ConnectProcessor {
             return true;
         }
         awaitingAuth = false;
-        handler.connection.setReadEnabled(false);
+        handler.setReading(false);
         handler.enhancedAuthenticator.step(auth.properties().getBinary(Property.AUTHENTICATION_DATA),
                 handler.connection.executor(), this::onEnhancedStep);
         return true;
@@ -220,7 +221,7 @@ final class ConnectProcessor {
 
     private void attachSession() {
         handler.will = connect.will();
-        Session session = handler.engine.sessionFor(handler.client.clientId());
+        Session session = handler.engine.sessionFor(handler.client.clientId(), handler.connection.executor());
         handler.session = session;
         long expiry = handler.sessionExpiryInterval;
         boolean cleanStart = connect.cleanStart();

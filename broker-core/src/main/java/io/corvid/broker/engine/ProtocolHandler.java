@@ -64,7 +64,8 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
     private final ConnectProcessor connects;
     private final PublishProcessor publishes;
     private final SubscriptionProcessor subscriptions;
-    private final ArrayDeque<MqttPacket> inbound = new ArrayDeque<>();
+    /** Small at first: an idle connection should cost little; it grows under a burst. */
+    private final ArrayDeque<MqttPacket> inbound = new ArrayDeque<>(4);
     private final Runnable drainTask = this::drainInbound;
 
     State state = State.AWAITING_CONNECT;
@@ -86,6 +87,7 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
     OutboundTopicAliases outboundTopicAliases;
 
     private boolean paused;
+    private boolean reading = true;
     private boolean drainScheduled;
     private boolean writesPending;
     private boolean connectedEventFired;
@@ -335,7 +337,7 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
             return;
         }
         paused = true;
-        connection.setReadEnabled(false);
+        setReading(false);
         decision.thenAccept(value -> resumeOn.execute(() -> {
             if (state == State.CLOSING || state == State.CLOSED) {
                 return;
@@ -353,13 +355,21 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
     void resume() {
         paused = false;
         if (state == State.CONNECTED) {
-            connection.setReadEnabled(true);
+            setReading(true);
             drainInbound();
         }
     }
 
     boolean isPaused() {
         return paused;
+    }
+
+    /** Stops or resumes reading, touching the transport (a system call) only on a change. */
+    void setReading(boolean enabled) {
+        if (reading != enabled) {
+            reading = enabled;
+            connection.setReadEnabled(enabled);
+        }
     }
 
     /**
@@ -369,7 +379,7 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
      */
     void holdUntilDrained(java.util.Set<Session> overloaded) {
         paused = true;
-        connection.setReadEnabled(false);
+        setReading(false);
         engine.metrics().publisherPauses.increment();
         java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger(overloaded.size());
         Session own = session;
@@ -400,7 +410,7 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
         LOG.info("{} connected (session present: {}, keep alive: {} s)", describe(), sessionPresent, keepAliveSeconds);
         engine.events().clientConnected(client, sessionPresent);
         paused = false;
-        connection.setReadEnabled(true);
+        setReading(true);
         drainInbound();
     }
 

@@ -24,8 +24,8 @@ final class PublishProcessor {
     private static final Logger LOG = LoggerFactory.getLogger(PublishProcessor.class);
 
     private final ProtocolHandler handler;
-    /** Reused per PUBLISH: subscribers whose backlog holds this publisher back. */
-    private final java.util.Set<Session> overloaded = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    /** Reused per PUBLISH: subscribers whose backlog holds this publisher back; made when first needed. */
+    private java.util.Set<Session> overloaded;
 
     PublishProcessor(ProtocolHandler handler) {
         this.handler = handler;
@@ -124,6 +124,9 @@ final class PublishProcessor {
                 Message.forwardableProperties(publish.properties()), handler.client.clientId(),
                 handler.engine.expiresAt(publish.properties()));
         Publish original = publish;
+        if (overloaded == null) {
+            overloaded = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>(4));
+        }
         overloaded.clear();
         int routed = handler.engine.publish(message, handler.client, original, overloaded);
         acknowledge(publish, routed == 0 ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS, null);

@@ -45,11 +45,13 @@ public final class Session {
     private final SerialExecutor executor;
 
     private final Map<String, SubscriptionRecord> subscriptions = new ConcurrentHashMap<>();
-    private final ArrayDeque<Delivery> queue = new ArrayDeque<>();
+    /** Small at first: most sessions hold few messages at a time; it grows as needed. */
+    private final ArrayDeque<Delivery> queue = new ArrayDeque<>(4);
     /** Retained messages for the connected client's new subscriptions, sent before the queue. */
     private final ArrayDeque<Delivery> retainedBacklog = new ArrayDeque<>(0);
     private final InflightWindow inflight = new InflightWindow();
-    private final Set<Integer> inboundQos2 = new HashSet<>();
+    /** Made on the first inbound QoS 2 message: most clients never send one. */
+    private Set<Integer> inboundQos2;
 
     private OutboundChannel channel;
     private boolean channelReady;
@@ -76,10 +78,18 @@ public final class Session {
 
     /** A new, empty session; it lives offline on the context's background executor until attached. */
     public Session(String clientId, SessionContext context) {
+        this(clientId, context, context.backgroundExecutor());
+    }
+
+    /**
+     * A new, empty session whose work starts on {@code firstExecutor}: the thread of the
+     * connection about to attach, which saves a hop through the background executor at connect.
+     */
+    public Session(String clientId, SessionContext context, Executor firstExecutor) {
         this.clientId = clientId;
         this.context = context;
         // Inline execution is the last resort when every executor refuses work during shutdown.
-        this.executor = new SerialExecutor(context.backgroundExecutor(), Runnable::run, this::flushChannel);
+        this.executor = new SerialExecutor(firstExecutor, Runnable::run, this::flushChannel);
     }
 
     /** The client identifier. Thread safe. */
@@ -287,7 +297,7 @@ public final class Session {
      */
     private void discardState() {
         discardMessages(DropReason.SESSION_ENDED);
-        inboundQos2.clear();
+        inboundQos2 = null;
         forgetSubscriptions();
         if (persistent) {
             persistent = false;
@@ -722,17 +732,20 @@ public final class Session {
      * the PUBLISH is a duplicate and must not be routed again.
      */
     public boolean registerInboundQos2(int packetId) {
+        if (inboundQos2 == null) {
+            inboundQos2 = new HashSet<>();
+        }
         return inboundQos2.add(packetId);
     }
 
     /** PUBREL from the client: forgets the identifier. Returns false if it was unknown. */
     public boolean releaseInboundQos2(int packetId) {
-        return inboundQos2.remove(packetId);
+        return inboundQos2 != null && inboundQos2.remove(packetId);
     }
 
     /** How many inbound QoS 2 flows await PUBREL (they count against the broker's Receive Maximum). */
     public int inboundQos2Count() {
-        return inboundQos2.size();
+        return inboundQos2 == null ? 0 : inboundQos2.size();
     }
 
     /** Messages queued, not yet sent. */
