@@ -313,16 +313,15 @@ final class ConnectProcessor {
     private void refuse(ReasonCode reasonCode, String description, String serverReference) {
         handler.engine.metrics().connectsRefused.increment();
         LOG.info("Refused CONNECT from {}: {} ({})", handler.describe(), description, reasonCode);
-        Properties properties = Properties.EMPTY;
         if (handler.version.isV5()) {
-            Properties.Builder builder = Properties.builder().put(Property.REASON_STRING, description);
-            if (serverReference != null) {
-                builder.put(Property.SERVER_REFERENCE, serverReference);
-            }
-            properties = builder.build();
+            Properties reference = serverReference == null ? Properties.EMPTY
+                    : Properties.builder().put(Property.SERVER_REFERENCE, serverReference).build();
+            handler.writeWithinClientLimit(
+                    new ConnAck(false, reasonCode, reference.with(Property.REASON_STRING, description)),
+                    new ConnAck(false, reasonCode, reference));
+        } else {
+            handler.write(new ConnAck(false, reasonCode, Properties.EMPTY));
         }
-        ConnAck refusal = new ConnAck(false, reasonCode, properties);
-        handler.write(refusal);
         if (handler.client != null) {
             handler.engine.events().connectionRefused(handler.client, reasonCode);
         }

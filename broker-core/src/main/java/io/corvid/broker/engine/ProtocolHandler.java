@@ -460,6 +460,17 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
         writesPending = true;
     }
 
+    /**
+     * Writes {@code full}, or {@code bare} (the same packet without its reason string and user
+     * properties) when {@code full} would exceed the client's Maximum Packet Size: MQTT 5.0 lets
+     * those properties go, never the packet.
+     */
+    void writeWithinClientLimit(MqttPacket full, MqttPacket bare) {
+        boolean fits = clientMaximumPacketSize == Long.MAX_VALUE
+                || MqttEncoder.encodedSize(full, version) <= clientMaximumPacketSize;
+        write(fits ? full : bare);
+    }
+
     @Override
     public void flush() {
         if (writesPending) {

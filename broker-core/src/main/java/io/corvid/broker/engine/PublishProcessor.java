@@ -145,12 +145,14 @@ final class PublishProcessor {
         ReasonCode wireCode = v5 ? code : ReasonCode.SUCCESS;
         Properties properties = v5 && code.isError() ? handler.problemProperties(reason) : Properties.EMPTY;
         switch (publish.qos()) {
-            case AT_LEAST_ONCE -> handler.write(new PubAck(publish.packetId(), wireCode, properties));
+            case AT_LEAST_ONCE -> handler.writeWithinClientLimit(new PubAck(publish.packetId(), wireCode, properties),
+                    new PubAck(publish.packetId(), wireCode, Properties.EMPTY));
             case EXACTLY_ONCE -> {
                 if (wireCode.isError()) {
                     handler.session.releaseInboundQos2(publish.packetId());
                 }
-                handler.write(new PubRec(publish.packetId(), wireCode, properties));
+                handler.writeWithinClientLimit(new PubRec(publish.packetId(), wireCode, properties),
+                        new PubRec(publish.packetId(), wireCode, Properties.EMPTY));
             }
             default -> {
                 // QoS 0 has no acknowledgement.

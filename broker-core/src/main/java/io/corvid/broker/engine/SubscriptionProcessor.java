@@ -104,7 +104,9 @@ final class SubscriptionProcessor {
             }
             handler.engine.events().subscribed(handler.client, subscription, codes[i]);
         }
-        handler.write(new SubAck(subscribe.packetId(), List.of(codes), Properties.EMPTY));
+        List<ReasonCode> results = List.of(codes);
+        handler.writeWithinClientLimit(new SubAck(subscribe.packetId(), results, failureReason(results)),
+                new SubAck(subscribe.packetId(), results, Properties.EMPTY));
         int[] identifiers = identifier == 0 ? Delivery.NO_IDENTIFIERS : new int[] {identifier};
         for (int i = 0; i < retainedFor.size(); i++) {
             QoS granted = retainedQos.get(i);
@@ -114,6 +116,25 @@ final class SubscriptionProcessor {
         if (!retainedFor.isEmpty()) {
             session.pump();
         }
+    }
+
+    /**
+     * A reason string naming the filters that failed and why, for MQTT 5.0 clients that want
+     * problem information; empty when everything succeeded.
+     */
+    private Properties failureReason(List<ReasonCode> results) {
+        if (!handler.version.isV5()) {
+            return Properties.EMPTY;
+        }
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < results.size(); i++) {
+            ReasonCode code = results.get(i);
+            if (code.isError()) {
+                text.append(text.length() == 0 ? "" : "; ").append("filter ").append(i + 1).append(": ")
+                        .append(code.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
+            }
+        }
+        return text.length() == 0 ? Properties.EMPTY : handler.problemProperties(text.toString());
     }
 
     /**
@@ -134,6 +155,11 @@ final class SubscriptionProcessor {
                 codes.add(ReasonCode.NO_SUBSCRIPTION_EXISTED);
             }
         }
-        handler.write(new UnsubAck(unsubscribe.packetId(), handler.version.isV5() ? codes : List.of(), Properties.EMPTY));
+        if (handler.version.isV5()) {
+            handler.writeWithinClientLimit(new UnsubAck(unsubscribe.packetId(), codes, failureReason(codes)),
+                    new UnsubAck(unsubscribe.packetId(), codes, Properties.EMPTY));
+        } else {
+            handler.write(new UnsubAck(unsubscribe.packetId(), List.of(), Properties.EMPTY));
+        }
     }
 }

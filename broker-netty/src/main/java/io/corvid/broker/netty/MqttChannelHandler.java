@@ -195,6 +195,13 @@ final class MqttChannelHandler extends ChannelInboundHandlerAdapter implements C
             ctx.close();
             return;
         }
+        if (!channel.isWritable()) {
+            // The peer is not reading what is already queued (a slow consumer being shed): the
+            // last packet would wait behind it for nothing; close at once.
+            ctx.flush();
+            ctx.close();
+            return;
+        }
         // The empty write completes once everything queued before it is written; then close.
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         closeTimeout = ctx.executor().schedule(this::closeNow, CLOSE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);

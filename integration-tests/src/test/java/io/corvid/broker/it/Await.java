@@ -17,20 +17,20 @@ import java.util.function.BooleanSupplier;
  * a fixed sleep: conditions are polled every few milliseconds and the wait ends as soon as they
  * hold.
  */
-final class Await {
+public final class Await {
     /** How long anything that should happen promptly may take before the test fails. */
-    static final Duration TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     private Await() {
     }
 
     /** Waits until {@code condition} holds. */
-    static void until(String what, BooleanSupplier condition) {
+    public static void until(String what, BooleanSupplier condition) {
         until(what, TIMEOUT, condition);
     }
 
     /** Waits until {@code condition} holds, for at most {@code timeout}. */
-    static void until(String what, Duration timeout, BooleanSupplier condition) {
+    public static void until(String what, Duration timeout, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
@@ -41,7 +41,7 @@ final class Await {
     }
 
     /** Waits for a latch to reach zero. */
-    static void latch(String what, CountDownLatch latch) {
+    public static void latch(String what, CountDownLatch latch) {
         try {
             if (!latch.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                 fail("timed out after " + TIMEOUT.toMillis() + " ms waiting for " + what + " (" + latch.getCount()
@@ -54,12 +54,12 @@ final class Await {
     }
 
     /** Waits for the next element of a queue. */
-    static <T> T next(String what, BlockingQueue<T> queue) {
+    public static <T> T next(String what, BlockingQueue<T> queue) {
         return next(what, queue, TIMEOUT);
     }
 
     /** Waits for the next element of a queue, for at most {@code timeout}. */
-    static <T> T next(String what, BlockingQueue<T> queue, Duration timeout) {
+    public static <T> T next(String what, BlockingQueue<T> queue, Duration timeout) {
         try {
             T value = queue.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (value == null) {
@@ -73,12 +73,12 @@ final class Await {
     }
 
     /** Waits for a future and returns its value; fails on timeout or exceptional completion. */
-    static <T> T result(String what, CompletableFuture<T> future) {
+    public static <T> T result(String what, CompletableFuture<T> future) {
         return result(what, future, TIMEOUT);
     }
 
     /** Waits for a future for at most {@code timeout} and returns its value. */
-    static <T> T result(String what, CompletableFuture<T> future, Duration timeout) {
+    public static <T> T result(String what, CompletableFuture<T> future, Duration timeout) {
         try {
             return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -92,7 +92,7 @@ final class Await {
     }
 
     /** Waits for a future that is expected to fail, and returns its cause. */
-    static Throwable failure(String what, CompletableFuture<?> future) {
+    public static Throwable failure(String what, CompletableFuture<?> future) {
         try {
             Object value = future.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             return fail(what + " was expected to fail but completed with " + value);

@@ -8,16 +8,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * 300 ms to connect (its threads start with 100 ms sleeps), so tests that only need "some
  * client of library X" share one instead of connecting anew each time.
  */
-final class ClientPool implements AutoCloseable {
+public final class ClientPool implements AutoCloseable {
     private final TestBroker broker;
     private final Map<String, MqttTestClient> clients = new ConcurrentHashMap<>();
 
-    ClientPool(TestBroker broker) {
+    public ClientPool(TestBroker broker) {
         this.broker = broker;
     }
 
     /** The pool's connected client of {@code library} for {@code role}, connecting it on first use. */
-    MqttTestClient get(Library library, String role) {
+    public MqttTestClient get(Library library, String role) {
         MqttTestClient client = clients.computeIfAbsent(library.name() + "/" + role,
                 key -> library.connect(broker, Ids.next(role + "-" + library.name().toLowerCase())));
         if (!client.isConnected()) {

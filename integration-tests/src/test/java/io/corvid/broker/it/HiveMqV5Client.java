@@ -18,10 +18,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 /** A HiveMQ MQTT client speaking MQTT 5.0. */
-final class HiveMqV5Client implements MqttTestClient {
-    final Mqtt5AsyncClient client;
+public final class HiveMqV5Client implements MqttTestClient {
+    public final Mqtt5AsyncClient client;
     /** Completes with the cause when the connection ends for any reason but our own DISCONNECT. */
-    final CompletableFuture<Throwable> disconnected = new CompletableFuture<>();
+    public final CompletableFuture<Throwable> disconnected = new CompletableFuture<>();
     private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
     private final BlockingQueue<Mqtt5Publish> publishes = new LinkedBlockingQueue<>();
     private final String clientId;
@@ -45,7 +45,7 @@ final class HiveMqV5Client implements MqttTestClient {
     }
 
     /** Connects with clean start, no session expiry and keep alive 60 s, as changed by {@code customizer}; fails if refused. */
-    static HiveMqV5Client connect(TestBroker broker, String clientId,
+    public static HiveMqV5Client connect(TestBroker broker, String clientId,
                                   UnaryOperator<Mqtt5ConnectBuilder.Send<CompletableFuture<Mqtt5ConnAck>>> customizer) {
         HiveMqV5Client wrapper = new HiveMqV5Client(broker, clientId);
         wrapper.connAck = Await.result("HiveMQ v5 " + clientId + " connecting",
@@ -54,12 +54,12 @@ final class HiveMqV5Client implements MqttTestClient {
     }
 
     /** A client that is not connected; connect it with {@code client.connectWith()}. */
-    static HiveMqV5Client unconnected(TestBroker broker, String clientId) {
+    public static HiveMqV5Client unconnected(TestBroker broker, String clientId) {
         return new HiveMqV5Client(broker, clientId);
     }
 
     /** The CONNACK. */
-    Mqtt5ConnAck connAck() {
+    public Mqtt5ConnAck connAck() {
         return connAck;
     }
 
@@ -109,7 +109,7 @@ final class HiveMqV5Client implements MqttTestClient {
     }
 
     /** Publishes and returns why the flow failed (HiveMQ fails it for an error code in PUBACK or PUBREC). */
-    Throwable publishExpectingFailure(String topic, byte[] payload, int qos) {
+    public Throwable publishExpectingFailure(String topic, byte[] payload, int qos) {
         return Await.failure("HiveMQ v5 publish to " + topic,
                 client.publishWith().topic(topic).payload(payload).qos(MqttQos.fromCode(qos)).send());
     }
@@ -120,7 +120,7 @@ final class HiveMqV5Client implements MqttTestClient {
     }
 
     /** The messages as HiveMQ delivered them, with their MQTT 5.0 properties. */
-    BlockingQueue<Mqtt5Publish> publishes() {
+    public BlockingQueue<Mqtt5Publish> publishes() {
         return publishes;
     }
 

@@ -3,7 +3,7 @@ package io.corvid.broker.it;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 
 /** The Java client libraries (and protocol versions) the tests drive the broker with. */
-enum Library {
+public enum Library {
     PAHO_V3_1("Paho v3, MQTT 3.1"),
     PAHO_V3("Paho v3, MQTT 3.1.1"),
     PAHO_V5("Paho v5, MQTT 5.0"),
@@ -22,7 +22,7 @@ enum Library {
      * @param persistent clean session 0 (3.x), or clean start 0 with a session expiry of five
      *                   minutes (5.0)
      */
-    MqttTestClient connect(TestBroker broker, String clientId, boolean persistent) {
+    public MqttTestClient connect(TestBroker broker, String clientId, boolean persistent) {
         return switch (this) {
             case PAHO_V3_1, PAHO_V3 -> PahoV3Client.create(broker, clientId).connect(options -> {
                 options.setMqttVersion(this == PAHO_V3_1 ? MqttConnectOptions.MQTT_VERSION_3_1 : MqttConnectOptions.MQTT_VERSION_3_1_1);
@@ -39,7 +39,7 @@ enum Library {
     }
 
     /** Connects a client with a clean, non-persistent session. */
-    MqttTestClient connect(TestBroker broker, String clientId) {
+    public MqttTestClient connect(TestBroker broker, String clientId) {
         return connect(broker, clientId, false);
     }
 

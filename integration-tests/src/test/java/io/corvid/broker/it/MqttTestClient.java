@@ -10,7 +10,7 @@ import java.util.concurrent.BlockingQueue;
  * The underlying client stays reachable from each implementation for what only one library
  * can do.
  */
-interface MqttTestClient extends AutoCloseable {
+public interface MqttTestClient extends AutoCloseable {
 
     /** The client identifier. */
     String clientId();

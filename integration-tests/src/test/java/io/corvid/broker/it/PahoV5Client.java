@@ -16,13 +16,13 @@ import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
 /** An Eclipse Paho Java v5 client (MQTT 5.0), in memory persistence, sockets the test can cut. */
-final class PahoV5Client implements MqttTestClient {
-    static final long WAIT_MILLIS = Await.TIMEOUT.toMillis();
+public final class PahoV5Client implements MqttTestClient {
+    public static final long WAIT_MILLIS = Await.TIMEOUT.toMillis();
 
-    final MqttAsyncClient client;
-    final KillableSocketFactory sockets = new KillableSocketFactory();
+    public final MqttAsyncClient client;
+    public final KillableSocketFactory sockets = new KillableSocketFactory();
     /** Completes when the library reports the connection ended (with the server's DISCONNECT, if any). */
-    final CompletableFuture<MqttDisconnectResponse> disconnected = new CompletableFuture<>();
+    public final CompletableFuture<MqttDisconnectResponse> disconnected = new CompletableFuture<>();
     private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
     private final BlockingQueue<MqttMessage> messages = new LinkedBlockingQueue<>();
     private boolean sessionPresent;
@@ -61,7 +61,7 @@ final class PahoV5Client implements MqttTestClient {
     }
 
     /** A client that is not connected yet. */
-    static PahoV5Client create(TestBroker broker, String clientId) {
+    public static PahoV5Client create(TestBroker broker, String clientId) {
         try {
             return new PahoV5Client(new MqttAsyncClient(broker.uri(), clientId, new MemoryPersistence()));
         } catch (MqttException e) {
@@ -70,7 +70,7 @@ final class PahoV5Client implements MqttTestClient {
     }
 
     /** The options every test starts from: clean start, no session expiry, keep alive 60 s, no automatic reconnect. */
-    MqttConnectionOptions defaultOptions() {
+    public MqttConnectionOptions defaultOptions() {
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setCleanStart(true);
         options.setKeepAliveInterval(60);
@@ -81,7 +81,7 @@ final class PahoV5Client implements MqttTestClient {
     }
 
     /** Connects with the default options as changed by {@code customizer}; fails the test if refused. */
-    PahoV5Client connect(Consumer<MqttConnectionOptions> customizer) {
+    public PahoV5Client connect(Consumer<MqttConnectionOptions> customizer) {
         try {
             tryConnect(customizer);
             return this;
@@ -91,7 +91,7 @@ final class PahoV5Client implements MqttTestClient {
     }
 
     /** Connects; throws the library's exception when refused. */
-    IMqttToken tryConnect(Consumer<MqttConnectionOptions> customizer) throws MqttException {
+    public IMqttToken tryConnect(Consumer<MqttConnectionOptions> customizer) throws MqttException {
         MqttConnectionOptions options = defaultOptions();
         customizer.accept(options);
         IMqttToken token = client.connect(options);
@@ -153,7 +153,7 @@ final class PahoV5Client implements MqttTestClient {
     }
 
     /** Publishes without waiting; the token carries the PUBACK or PUBREC reason codes once complete. */
-    IMqttToken publishAsync(String topic, byte[] payload, int qos, boolean retain) {
+    public IMqttToken publishAsync(String topic, byte[] payload, int qos, boolean retain) {
         MqttMessage message = new MqttMessage(payload, qos, retain, new MqttProperties());
         try {
             return client.publish(topic, message);
@@ -168,7 +168,7 @@ final class PahoV5Client implements MqttTestClient {
     }
 
     /** The messages as Paho delivered them, with their MQTT 5.0 properties. */
-    BlockingQueue<MqttMessage> messages() {
+    public BlockingQueue<MqttMessage> messages() {
         return messages;
     }
 
@@ -187,7 +187,7 @@ final class PahoV5Client implements MqttTestClient {
     }
 
     /** Cuts the network connection without DISCONNECT and waits until the library noticed. */
-    void kill() {
+    public void kill() {
         sockets.killAll();
         Await.result("Paho v5 " + clientId() + " noticing its connection is gone", disconnected);
     }

@@ -30,13 +30,13 @@ import java.util.concurrent.TimeUnit;
  * decoded with Corvid's own codec: for what no well-behaved library will do (stay silent
  * after CONNECT, hold back an acknowledgement, vanish without DISCONNECT).
  */
-final class RawClient implements AutoCloseable {
+public final class RawClient implements AutoCloseable {
     private final Socket socket;
     private final ProtocolVersion version;
     private final MqttDecoder decoder;
     private final BlockingQueue<MqttPacket> packets = new LinkedBlockingQueue<>();
     /** Completes when the broker closed the connection (or it failed), with the time that happened. */
-    final CompletableFuture<Long> closedAtNanos = new CompletableFuture<>();
+    public final CompletableFuture<Long> closedAtNanos = new CompletableFuture<>();
     private volatile DecodeResult.Error decodeError;
 
     private RawClient(TestBroker broker, ProtocolVersion version) {
@@ -55,12 +55,12 @@ final class RawClient implements AutoCloseable {
     }
 
     /** Opens a TCP connection to the broker; nothing is sent yet. */
-    static RawClient open(TestBroker broker, ProtocolVersion version) {
+    public static RawClient open(TestBroker broker, ProtocolVersion version) {
         return new RawClient(broker, version);
     }
 
     /** A CONNECT with the given essentials and no credentials. */
-    static Connect connectPacket(ProtocolVersion version, String clientId, boolean cleanStart, int keepAlive, Will will,
+    public static Connect connectPacket(ProtocolVersion version, String clientId, boolean cleanStart, int keepAlive, Will will,
                                  long sessionExpiry) {
         Properties properties = version.isV5() && sessionExpiry > 0
                 ? Properties.builder().put(Property.SESSION_EXPIRY_INTERVAL, sessionExpiry).build()
@@ -69,7 +69,7 @@ final class RawClient implements AutoCloseable {
     }
 
     /** Sends CONNECT and returns the CONNACK. */
-    ConnAck connect(Connect connect) {
+    public ConnAck connect(Connect connect) {
         send(connect);
         return expect(ConnAck.class);
     }
@@ -113,7 +113,7 @@ final class RawClient implements AutoCloseable {
     }
 
     /** Encodes and writes a packet. */
-    void send(MqttPacket packet) {
+    public void send(MqttPacket packet) {
         try {
             socket.getOutputStream().write(MqttEncoder.encode(packet, version));
             socket.getOutputStream().flush();
@@ -122,8 +122,18 @@ final class RawClient implements AutoCloseable {
         }
     }
 
+    /** Writes bytes as they are, for packets the codec will not build. */
+    public void sendBytes(byte[] bytes) {
+        try {
+            socket.getOutputStream().write(bytes);
+            socket.getOutputStream().flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot send " + bytes.length + " bytes", e);
+        }
+    }
+
     /** Waits for the next packet from the broker; fails if none comes or the connection ends first. */
-    MqttPacket next() {
+    public MqttPacket next() {
         try {
             long deadline = System.nanoTime() + Await.TIMEOUT.toNanos();
             while (true) {
@@ -148,23 +158,23 @@ final class RawClient implements AutoCloseable {
     }
 
     /** Waits for the next packet and checks its type. */
-    <T extends MqttPacket> T expect(Class<T> type) {
+    public <T extends MqttPacket> T expect(Class<T> type) {
         MqttPacket packet = next();
         return assertInstanceOf(type, packet, "packet from the broker");
     }
 
     /** The packets received and not yet taken. */
-    BlockingQueue<MqttPacket> pending() {
+    public BlockingQueue<MqttPacket> pending() {
         return packets;
     }
 
     /** Waits until the broker closes the connection; returns when that happened (System.nanoTime). */
-    long awaitClosedByBroker(Duration timeout) {
+    public long awaitClosedByBroker(Duration timeout) {
         return Await.result("the broker closing the connection", closedAtNanos, timeout);
     }
 
     /** Aborts the connection without DISCONNECT (TCP reset). */
-    void kill() {
+    public void kill() {
         try {
             socket.setSoLinger(true, 0);
             socket.close();

@@ -12,10 +12,10 @@ import java.nio.charset.StandardCharsets;
  * @param dup      the DUP flag, where the library tells it (false otherwise)
  * @param packetId the packet identifier, where the library tells it (0 otherwise)
  */
-record Received(String topic, byte[] payload, int qos, boolean retain, boolean dup, int packetId) {
+public record Received(String topic, byte[] payload, int qos, boolean retain, boolean dup, int packetId) {
 
     /** The payload as UTF-8 text. */
-    String text() {
+    public String text() {
         return new String(payload, StandardCharsets.UTF_8);
     }
 

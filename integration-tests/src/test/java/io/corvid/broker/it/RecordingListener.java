@@ -12,35 +12,35 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
 /** Records every broker event, in the order the broker reported them. Thread safe. */
-final class RecordingListener implements BrokerListener {
+public final class RecordingListener implements BrokerListener {
 
     /** Any recorded event. */
-    sealed interface Event permits Connected, Disconnected, Refused, Subscribed, Unsubscribed, Published, Dropped,
+    public sealed interface Event permits Connected, Disconnected, Refused, Subscribed, Unsubscribed, Published, Dropped,
             SessionEnded {
     }
 
-    record Connected(ClientInfo client, boolean sessionPresent) implements Event {
+    public record Connected(ClientInfo client, boolean sessionPresent) implements Event {
     }
 
-    record Disconnected(ClientInfo client, DisconnectReason reason) implements Event {
+    public record Disconnected(ClientInfo client, DisconnectReason reason) implements Event {
     }
 
-    record Refused(ClientInfo client, ReasonCode reasonCode) implements Event {
+    public record Refused(ClientInfo client, ReasonCode reasonCode) implements Event {
     }
 
-    record Subscribed(ClientInfo client, Subscription subscription, ReasonCode result) implements Event {
+    public record Subscribed(ClientInfo client, Subscription subscription, ReasonCode result) implements Event {
     }
 
-    record Unsubscribed(ClientInfo client, String topicFilter) implements Event {
+    public record Unsubscribed(ClientInfo client, String topicFilter) implements Event {
     }
 
-    record Published(ClientInfo publisher, Publish message) implements Event {
+    public record Published(ClientInfo publisher, Publish message) implements Event {
     }
 
-    record Dropped(String clientId, Publish message, DropReason reason) implements Event {
+    public record Dropped(String clientId, Publish message, DropReason reason) implements Event {
     }
 
-    record SessionEnded(String clientId) implements Event {
+    public record SessionEnded(String clientId) implements Event {
     }
 
     private final List<Event> events = new CopyOnWriteArrayList<>();
@@ -86,38 +86,38 @@ final class RecordingListener implements BrokerListener {
     }
 
     /** Every event so far. */
-    List<Event> all() {
+    public List<Event> all() {
         return List.copyOf(events);
     }
 
     /** The events of one type so far. */
-    <T extends Event> List<T> of(Class<T> type) {
+    public <T extends Event> List<T> of(Class<T> type) {
         return events.stream().filter(type::isInstance).map(type::cast).toList();
     }
 
     /** The events of one type that match a condition. */
-    <T extends Event> List<T> of(Class<T> type, Predicate<? super T> condition) {
+    public <T extends Event> List<T> of(Class<T> type, Predicate<? super T> condition) {
         return of(type).stream().filter(condition).toList();
     }
 
-    List<Connected> connects(String clientId) {
+    public List<Connected> connects(String clientId) {
         return of(Connected.class, e -> e.client().clientId().equals(clientId));
     }
 
-    List<Disconnected> disconnects(String clientId) {
+    public List<Disconnected> disconnects(String clientId) {
         return of(Disconnected.class, e -> e.client().clientId().equals(clientId));
     }
 
-    List<Refused> refusals(String clientId) {
+    public List<Refused> refusals(String clientId) {
         return of(Refused.class, e -> clientId.equals(e.client().clientId()));
     }
 
-    List<SessionEnded> sessionEnds(String clientId) {
+    public List<SessionEnded> sessionEnds(String clientId) {
         return of(SessionEnded.class, e -> e.clientId().equals(clientId));
     }
 
     /** Waits until at least {@code count} events of a type match a condition, and returns them. */
-    <T extends Event> List<T> await(String what, int count, Class<T> type, Predicate<? super T> condition) {
+    public <T extends Event> List<T> await(String what, int count, Class<T> type, Predicate<? super T> condition) {
         try {
             Await.until(count + " x " + what, () -> of(type, condition).size() >= count);
         } catch (AssertionError timedOut) {
@@ -129,13 +129,13 @@ final class RecordingListener implements BrokerListener {
     }
 
     /** Waits for a client's disconnect event and returns it (the first one, if several). */
-    Disconnected awaitDisconnect(String clientId) {
+    public Disconnected awaitDisconnect(String clientId) {
         return await("disconnect event of " + clientId, 1, Disconnected.class,
                 e -> e.client().clientId().equals(clientId)).get(0);
     }
 
     /** Waits until a client's session ended. */
-    void awaitSessionEnd(String clientId) {
+    public void awaitSessionEnd(String clientId) {
         await("session end of " + clientId, 1, SessionEnded.class, e -> e.clientId().equals(clientId));
     }
 }

@@ -11,9 +11,9 @@ import java.util.function.UnaryOperator;
  * A real broker on 127.0.0.1 and an ephemeral port, with a {@link RecordingListener}
  * attached. Close it to stop the broker.
  */
-final class TestBroker implements AutoCloseable {
-    final Broker broker;
-    final RecordingListener events = new RecordingListener();
+public final class TestBroker implements AutoCloseable {
+    public final Broker broker;
+    public final RecordingListener events = new RecordingListener();
 
     private TestBroker(UnaryOperator<Broker.Builder> customizer) {
         // Anonymous access made explicit, which spares the console the broker's warning about it.
@@ -23,21 +23,21 @@ final class TestBroker implements AutoCloseable {
     }
 
     /** Starts a broker with the default settings. */
-    static TestBroker start() {
+    public static TestBroker start() {
         return new TestBroker(UnaryOperator.identity());
     }
 
     /** Starts a broker with settings of the test's choosing (host, port and the event listener are set already). */
-    static TestBroker start(UnaryOperator<Broker.Builder> customizer) {
+    public static TestBroker start(UnaryOperator<Broker.Builder> customizer) {
         return new TestBroker(customizer);
     }
 
-    int port() {
+    public int port() {
         return broker.port();
     }
 
     /** The server URI for Paho. */
-    String uri() {
+    public String uri() {
         return "tcp://127.0.0.1:" + port();
     }
 
@@ -47,25 +47,25 @@ final class TestBroker implements AutoCloseable {
      * event is the signal: the session snapshot ({@link #hasSubscription}) lists a
      * subscription a moment before the broker routes by it.
      */
-    void awaitSubscription(String clientId, String filter) {
+    public void awaitSubscription(String clientId, String filter) {
         events.await(clientId + " subscribed to " + filter, 1, RecordingListener.Subscribed.class,
                 e -> e.client().clientId().equals(clientId) && e.subscription().topicFilter().equals(filter)
                         && !e.result().isError());
     }
 
-    boolean hasSubscription(String clientId, String filter) {
+    public boolean hasSubscription(String clientId, String filter) {
         Optional<SessionInfo> session = broker.session(clientId);
         return session.isPresent() && session.get().subscriptions().stream()
                 .map(Subscription::topicFilter).anyMatch(filter::equals);
     }
 
     /** Waits until the broker has a connected client with this identifier. */
-    void awaitConnected(String clientId) {
+    public void awaitConnected(String clientId) {
         Await.until(clientId + " connected", () -> broker.client(clientId).isPresent());
     }
 
     /** Waits until no client with this identifier is connected. */
-    void awaitNotConnected(String clientId) {
+    public void awaitNotConnected(String clientId) {
         Await.until(clientId + " no longer connected", () -> broker.client(clientId).isEmpty());
     }
 
