@@ -8,13 +8,15 @@ import io.corvid.broker.DisconnectReason;
 import io.corvid.broker.packet.QoS;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The README's embedding example: a broker inside an application, with a password check, an
- * event listener, and a message published from the application every time a client connects.
- * Run it and connect with {@code mosquitto_sub -h 127.0.0.1 -p 1883 -u demo -P demo -t 'greetings/#' -v}.
+ * event listener, and a retained greeting published from the application whenever a client
+ * connects. Run it and connect with
+ * {@code mosquitto_sub -h 127.0.0.1 -p 1883 -u demo -P demo -t 'greetings/#' -v}.
  */
 public final class EmbeddedBrokerExample {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBrokerExample.class);
@@ -22,10 +24,9 @@ public final class EmbeddedBrokerExample {
     private EmbeddedBrokerExample() {
     }
 
-    public static void main(String[] args) throws InterruptedException {
-        int port = args.length > 0 ? Integer.parseInt(args[0]) : 1883;
-        CountDownLatch stop = new CountDownLatch(1);
-        Broker[] holder = new Broker[1];
+    /** Builds and starts the example broker on {@code port} (0 picks a free one). */
+    public static Broker start(int port) {
+        AtomicReference<Broker> self = new AtomicReference<>();
         Broker broker = new Broker.Builder()
                 .host("127.0.0.1")
                 .port(port)
@@ -36,7 +37,7 @@ public final class EmbeddedBrokerExample {
                 .brokerListener(new BrokerListener() {
                     @Override
                     public void onClientConnected(ClientInfo client, boolean sessionPresent) {
-                        holder[0].publish("greetings/" + client.clientId(),
+                        self.get().publish("greetings/" + client.clientId(),
                                 ("welcome, " + client.clientId()).getBytes(StandardCharsets.UTF_8),
                                 QoS.AT_LEAST_ONCE, true);
                     }
@@ -47,13 +48,18 @@ public final class EmbeddedBrokerExample {
                     }
                 })
                 .build();
-        holder[0] = broker;
+        self.set(broker);
+        return broker.start();
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        Broker broker = start(args.length > 0 ? Integer.parseInt(args[0]) : 1883);
+        CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             broker.stop();
-            stop.countDown();
+            stopped.countDown();
         }));
-        broker.start();
         LOG.info("Embedded broker on port {}; Ctrl+C stops it", broker.port());
-        stop.await();
+        stopped.await();
     }
 }
