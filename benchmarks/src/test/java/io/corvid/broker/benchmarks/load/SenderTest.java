@@ -8,6 +8,7 @@ import io.netty.util.concurrent.EventExecutor;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -61,14 +62,27 @@ class SenderTest {
         }
     }
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    private static void await(BooleanSupplier condition, String what) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("timed out waiting for " + what);
             }
-            Thread.sleep(1);
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
         }
+    }
+
+    /**
+     * Asserts that {@code condition} holds throughout {@code millis}: what must not happen can
+     * only be watched for a while. Fails as soon as it stops holding.
+     */
+    private static void assertHoldsFor(long millis, BooleanSupplier condition, String what) {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (System.nanoTime() < end) {
+            assertTrue(condition.getAsBoolean(), what);
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        assertTrue(condition.getAsBoolean(), what);
     }
 
     @Test
@@ -81,17 +95,14 @@ class SenderTest {
         control.phase(RunControl.Phase.WARMUP);
         sender.start();
         await(() -> link.sent.size() == 10, "the first window");
-        Thread.sleep(50);
-        assertEquals(10, link.sent.size(), "nothing beyond the window before the subscriber has anything");
+        assertHoldsFor(50, () -> link.sent.size() == 10, "nothing beyond the window before the subscriber has anything");
         for (int i = 0; i < 4; i++) {
             tracker.record(i);
         }
-        Thread.sleep(50);
-        assertEquals(10, link.sent.size(), "6 outstanding: still waiting for half the window");
+        assertHoldsFor(50, () -> link.sent.size() == 10, "6 outstanding: still waiting for half the window");
         tracker.record(4);
         await(() -> link.sent.size() == 15, "5 more once 5 are outstanding");
-        Thread.sleep(50);
-        assertEquals(15, link.sent.size());
+        assertHoldsFor(50, () -> link.sent.size() == 15, "no more than the window allows");
         assertEquals(15, sender.sent());
     }
 
@@ -105,8 +116,7 @@ class SenderTest {
         control.phase(RunControl.Phase.WARMUP);
         sender.start();
         await(() -> link.sent.size() == 10, "the first window");
-        Thread.sleep(200);
-        assertEquals(10, link.sent.size(), "waits a while for the subscriber");
+        assertHoldsFor(200, () -> link.sent.size() == 10, "waits a while for the subscriber");
         await(() -> link.sent.size() == 20, "gives the lost window up after half a second");
     }
 
@@ -119,8 +129,7 @@ class SenderTest {
         control.phase(RunControl.Phase.WARMUP);
         sender.start();
         await(() -> link.sent.size() == 3, "a full window");
-        Thread.sleep(30);
-        assertEquals(3, link.sent.size());
+        assertHoldsFor(30, () -> link.sent.size() == 3, "no more than the inflight window");
         control.phase(RunControl.Phase.MEASURE);
         link.inflight.addAndGet(-2); // two acknowledgements
         sender.requestPump();
@@ -138,11 +147,13 @@ class SenderTest {
         FakeLink link = new FakeLink();
         sender.attach(link);
         control.phase(RunControl.Phase.WARMUP);
+        long started = System.nanoTime();
         sender.start();
-        Thread.sleep(300);
+        await(() -> link.sent.size() >= 300, "300 messages");
+        long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         control.phase(RunControl.Phase.DRAIN);
         int count = link.sent.size();
-        assertTrue(count >= 200 && count <= 400, "about 300 at 1000/s in 0.3 s: " + count);
+        assertTrue(elapsedMillis >= 250, "300 at 1000/s cannot go out in " + elapsedMillis + " ms");
         for (int i = 1; i < count; i++) {
             assertEquals(1_000_000L, link.sent.get(i)[1] - link.sent.get(i - 1)[1],
                     "timestamps are the schedule, 1 ms apart, whenever the message actually left");
