@@ -82,7 +82,7 @@ public final class MqttEncoder {
             case CONNACK -> writeConnAck((ConnAck) packet, version, out);
             case PUBLISH -> {
                 Publish publish = (Publish) packet;
-                writePublishHeader(publish, v5, out, remainingLength(packet, version));
+                writePublishHeader(publish, v5, out);
                 out.put(publish.payload());
             }
             case PUBACK, PUBREC, PUBREL, PUBCOMP -> writeFlow((PublishFlowPacket) packet, v5, out);
@@ -112,7 +112,7 @@ public final class MqttEncoder {
         ByteOrder order = out.order();
         out.order(ByteOrder.BIG_ENDIAN);
         try {
-            writePublishHeader(publish, version.isV5(), out, remainingLength(publish, version));
+            writePublishHeader(publish, version.isV5(), out);
         } finally {
             out.order(order);
         }
@@ -178,12 +178,20 @@ public final class MqttEncoder {
     }
 
     private static int publishLength(Publish publish, boolean v5) {
+        return publishLength(publish, v5 ? PropertiesCodec.size(publish.properties()) : -1);
+    }
+
+    /** @param propertiesSize the size of the property list without its length prefix, or -1 before 5.0 */
+    private static int publishLength(Publish publish, int propertiesSize) {
         if (publish.qos() != QoS.AT_MOST_ONCE && publish.packetId() == 0) {
             throw new IllegalArgumentException("a QoS " + publish.qos().value() + " PUBLISH needs a packet identifier");
         }
         int length = stringSize(publish.topic()) + (publish.qos() == QoS.AT_MOST_ONCE ? 0 : 2);
-        if (v5) {
-            length += PropertiesCodec.sizeWithLength(publish.properties());
+        if (propertiesSize >= 0) {
+            length += VariableByteInteger.size(propertiesSize) + propertiesSize;
+        }
+        if (length + (long) publish.payload().length > VariableByteInteger.MAX_VALUE) {
+            throw new IllegalArgumentException("PUBLISH too large for MQTT: " + (length + (long) publish.payload().length));
         }
         return length + publish.payload().length;
     }
@@ -298,18 +306,20 @@ public final class MqttEncoder {
         }
     }
 
-    private static void writePublishHeader(Publish publish, boolean v5, ByteBuffer out, int remainingLength) {
+    /** Writes everything of a PUBLISH but its payload; the property list is sized once. */
+    private static void writePublishHeader(Publish publish, boolean v5, ByteBuffer out) {
+        int propertiesSize = v5 ? PropertiesCodec.size(publish.properties()) : -1;
         int first = (PacketType.PUBLISH.value() << 4)
                 | (publish.dup() ? 0x08 : 0)
                 | (publish.qos().value() << 1)
                 | (publish.retain() ? 0x01 : 0);
-        writeFixedHeader(out, first, remainingLength);
+        writeFixedHeader(out, first, publishLength(publish, propertiesSize));
         writeString(out, publish.topic());
         if (publish.qos() != QoS.AT_MOST_ONCE) {
             out.putShort((short) publish.packetId());
         }
         if (v5) {
-            writeProperties(out, publish.properties());
+            PropertiesCodec.write(out, publish.properties(), propertiesSize);
         }
     }
 

@@ -1,9 +1,7 @@
 package io.corvid.broker.packet;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 
@@ -26,6 +24,7 @@ public final class Properties {
             new Properties(new Property[0], new Object[0], List.of(), new int[0]);
 
     private static final long MAX_FOUR_BYTE = 0xFFFF_FFFFL;
+    private static final int[] NO_IDENTIFIERS = new int[0];
     private static final int MAX_VARIABLE_BYTE_INTEGER = 268_435_455;
 
     private final Property[] keys;
@@ -48,14 +47,16 @@ public final class Properties {
 
     /** A builder that starts from this list, to derive a modified copy. */
     public Builder toBuilder() {
+        // The values were checked when this list was built: copy them as they are.
         Builder builder = new Builder();
-        for (int i = 0; i < keys.length; i++) {
-            builder.put(keys[i], values[i]);
+        builder.keys = Arrays.copyOf(keys, Math.max(4, keys.length + 1));
+        builder.values = Arrays.copyOf(values, builder.keys.length);
+        builder.count = keys.length;
+        if (!userProperties.isEmpty()) {
+            builder.userProperties = userProperties.toArray(new UserProperty[0]);
+            builder.userPropertyCount = builder.userProperties.length;
         }
-        builder.userProperties.addAll(userProperties);
-        for (int id : subscriptionIdentifiers) {
-            builder.subscriptionIdentifier(id);
-        }
+        builder.subscriptionIdentifiers = subscriptionIdentifiers; // the builder copies before appending
         return builder;
     }
 
@@ -255,10 +256,13 @@ public final class Properties {
 
     /** Builds a {@link Properties}; checks each value against its property's wire type. */
     public static final class Builder {
-        private final List<Property> keys = new ArrayList<>(4);
-        private final List<Object> values = new ArrayList<>(4);
-        private final List<UserProperty> userProperties = new ArrayList<>(2);
-        private int[] subscriptionIdentifiers = new int[0];
+        // Plain arrays, not lists: the decoder builds one of these for every MQTT 5.0 packet.
+        private Property[] keys = new Property[4];
+        private Object[] values = new Object[4];
+        private int count;
+        private UserProperty[] userProperties;
+        private int userPropertyCount;
+        private int[] subscriptionIdentifiers = NO_IDENTIFIERS;
 
         private Builder() {
         }
@@ -284,19 +288,38 @@ public final class Properties {
                 return subscriptionIdentifier(((Number) value).intValue());
             }
             Object checked = checked(property, value);
-            int index = keys.indexOf(property);
+            int index = indexOf(property);
             if (index >= 0) {
-                values.set(index, checked);
+                values[index] = checked;
             } else {
-                keys.add(property);
-                values.add(checked);
+                if (count == keys.length) {
+                    keys = Arrays.copyOf(keys, count * 2);
+                    values = Arrays.copyOf(values, count * 2);
+                }
+                keys[count] = property;
+                values[count] = checked;
+                count++;
             }
             return this;
         }
 
+        private int indexOf(Property property) {
+            for (int i = 0; i < count; i++) {
+                if (keys[i] == property) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
         /** Appends a user property. */
         public Builder userProperty(String name, String value) {
-            userProperties.add(new UserProperty(name, value));
+            if (userProperties == null) {
+                userProperties = new UserProperty[2];
+            } else if (userPropertyCount == userProperties.length) {
+                userProperties = Arrays.copyOf(userProperties, userPropertyCount * 2);
+            }
+            userProperties[userPropertyCount++] = new UserProperty(name, value);
             return this;
         }
 
@@ -314,14 +337,18 @@ public final class Properties {
         /** Removes a single-valued property, or all user properties, or all subscription identifiers. */
         public Builder remove(Property property) {
             if (property == Property.USER_PROPERTY) {
-                userProperties.clear();
+                userProperties = null;
+                userPropertyCount = 0;
             } else if (property == Property.SUBSCRIPTION_IDENTIFIER) {
-                subscriptionIdentifiers = new int[0];
+                subscriptionIdentifiers = NO_IDENTIFIERS;
             } else {
-                int index = keys.indexOf(property);
+                int index = indexOf(property);
                 if (index >= 0) {
-                    keys.remove(index);
-                    values.remove(index);
+                    System.arraycopy(keys, index + 1, keys, index, count - index - 1);
+                    System.arraycopy(values, index + 1, values, index, count - index - 1);
+                    count--;
+                    keys[count] = null;
+                    values[count] = null;
                 }
             }
             return this;
@@ -329,11 +356,12 @@ public final class Properties {
 
         /** The immutable list; {@link Properties#EMPTY} when nothing was set. */
         public Properties build() {
-            if (keys.isEmpty() && userProperties.isEmpty() && subscriptionIdentifiers.length == 0) {
+            if (count == 0 && userPropertyCount == 0 && subscriptionIdentifiers.length == 0) {
                 return EMPTY;
             }
-            return new Properties(keys.toArray(new Property[0]), values.toArray(),
-                    userProperties.isEmpty() ? List.of() : Collections.unmodifiableList(new ArrayList<>(userProperties)),
+            List<UserProperty> users = userPropertyCount == 0 ? List.of()
+                    : List.of(Arrays.copyOf(userProperties, userPropertyCount));
+            return new Properties(Arrays.copyOf(keys, count), Arrays.copyOf(values, count), users,
                     subscriptionIdentifiers);
         }
 
@@ -354,7 +382,8 @@ public final class Properties {
                 }
                 case UTF8_STRING: {
                     String text = (String) value;
-                    if (text.getBytes(StandardCharsets.UTF_8).length > 0xFFFF) {
+                    // Up to 21,845 characters can never exceed 65,535 bytes: only longer text is measured.
+                    if (text.length() > 0xFFFF / 3 && text.getBytes(StandardCharsets.UTF_8).length > 0xFFFF) {
                         throw new IllegalArgumentException(property + " longer than 65,535 bytes");
                     }
                     return text;
