@@ -66,13 +66,18 @@ public interface SessionStore {
      * @param disconnectedAtMillis  wall-clock time its client went away, or 0 while connected
      * @param subscriptions         its subscriptions
      * @param messages              its pending messages, in sequence order (filled by {@link #load()})
+     * @param inboundQos2PacketIds  packet identifiers of QoS 2 messages received from the client
+     *                              and not yet released by its PUBREL: a resend of one of them
+     *                              after a restart must not be delivered again
      */
     record StoredSession(String clientId, long expiryIntervalSeconds, long disconnectedAtMillis,
-                         List<StoredSubscription> subscriptions, List<StoredMessage> messages) {
+                         List<StoredSubscription> subscriptions, List<StoredMessage> messages,
+                         List<Integer> inboundQos2PacketIds) {
         public StoredSession {
             Objects.requireNonNull(clientId, "clientId");
             subscriptions = List.copyOf(subscriptions);
             messages = List.copyOf(messages);
+            inboundQos2PacketIds = List.copyOf(inboundQos2PacketIds);
         }
     }
 

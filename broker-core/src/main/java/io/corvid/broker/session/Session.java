@@ -633,6 +633,9 @@ public final class Session {
         persistent = context.store() != null;
         expiryIntervalSeconds = stored.expiryIntervalSeconds();
         disconnectedAtMillis = stored.disconnectedAtMillis() == 0 ? context.nowMillis() : stored.disconnectedAtMillis();
+        if (!stored.inboundQos2PacketIds().isEmpty()) {
+            inboundQos2 = new HashSet<>(stored.inboundQos2PacketIds());
+        }
         for (SessionStore.StoredSubscription subscription : stored.subscriptions()) {
             subscriptions.put(subscription.subscription().topicFilter(),
                     new SubscriptionRecord(subscription.subscription(), subscription.identifier()));
@@ -689,7 +692,8 @@ public final class Session {
     private void saveSessionRecord() {
         if (persistent) {
             StoredSession record = new StoredSession(clientId, expiryIntervalSeconds, disconnectedAtMillis,
-                    StoredForms.toStored(subscriptions.values()), List.of());
+                    StoredForms.toStored(subscriptions.values()), List.of(),
+                    inboundQos2 == null ? List.of() : List.copyOf(inboundQos2));
             store(store -> store.saveSession(record));
         }
     }
@@ -735,12 +739,20 @@ public final class Session {
         if (inboundQos2 == null) {
             inboundQos2 = new HashSet<>();
         }
-        return inboundQos2.add(packetId);
+        boolean added = inboundQos2.add(packetId);
+        if (added) {
+            saveSessionRecord();
+        }
+        return added;
     }
 
     /** PUBREL from the client: forgets the identifier. Returns false if it was unknown. */
     public boolean releaseInboundQos2(int packetId) {
-        return inboundQos2 != null && inboundQos2.remove(packetId);
+        boolean removed = inboundQos2 != null && inboundQos2.remove(packetId);
+        if (removed) {
+            saveSessionRecord();
+        }
+        return removed;
     }
 
     /** How many inbound QoS 2 flows await PUBREL (they count against the broker's Receive Maximum). */

@@ -25,7 +25,8 @@ public final class InMemorySessionStore implements SessionStore {
         for (StoredSession session : sessions.values()) {
             Map<Long, StoredMessage> pending = messages.getOrDefault(session.clientId(), new ConcurrentSkipListMap<>());
             loaded.add(new StoredSession(session.clientId(), session.expiryIntervalSeconds(),
-                    session.disconnectedAtMillis(), session.subscriptions(), new ArrayList<>(pending.values())));
+                    session.disconnectedAtMillis(), session.subscriptions(), new ArrayList<>(pending.values()),
+                    session.inboundQos2PacketIds()));
         }
         return new State(loaded, new ArrayList<>(retained.values()));
     }

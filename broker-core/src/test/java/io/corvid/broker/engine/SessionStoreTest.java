@@ -155,4 +155,29 @@ class SessionStoreTest extends EngineTestSupport {
         events.await("session-ended lapsed");
         assertEquals(0, memory.sessionCount());
     }
+
+    @Test
+    void aQos2MessageReceivedBeforeARestartIsNotDeliveredTwice() {
+        TestClient subscriber = persistentClient("eo-sub", false);
+        subscriber.subscribe("eo", QoS.AT_LEAST_ONCE);
+        TestClient publisher = persistentClient("eo-pub", false);
+        Publish publish = new Publish("eo", QoS.EXACTLY_ONCE, false, false, 7, new byte[] {1}, Properties.EMPTY);
+        publisher.send(publish);
+        assertEquals(7, publisher.expect(PubRec.class).packetId());
+        subscriber.receive();
+        Await.until("the subscriber's acknowledgement cleared its copy", () -> memory.messageCount("eo-sub") == 0);
+        Await.until("the identifier awaiting PUBREL is stored", () -> memory.load().sessions().stream()
+                .anyMatch(s -> s.clientId().equals("eo-pub") && s.inboundQos2PacketIds().contains(7)));
+
+        restartEngine();
+        TestClient subscriberBack = client("eo-sub");
+        assertTrue(subscriberBack.connect(MQTT_3_1_1, false).sessionPresent());
+        TestClient publisherBack = client("eo-pub");
+        assertTrue(publisherBack.connect(MQTT_3_1_1, false).sessionPresent());
+        publisherBack.send(publish.withDup(true));
+        assertEquals(7, publisherBack.expect(PubRec.class).packetId(), "the resend is acknowledged ...");
+        publisherBack.send(new PubRel(7));
+        assertEquals(7, publisherBack.expect(PubComp.class).packetId());
+        subscriberBack.expectNothing(); // ... and not delivered a second time
+    }
 }
