@@ -107,7 +107,7 @@ fi
 FD_LIMIT=$(ulimit -n)
 if [[ " $SCENARIOS " == *" connections "* ]] && [ "$FD_LIMIT" != unlimited ] \
     && [ "$((CONNECTIONS + 1000))" -gt "$FD_LIMIT" ]; then
-  log "warning: open-file limit is $FD_LIMIT and cannot be raised here; connections capped at $((FD_LIMIT - 1000)) instead of $CONNECTIONS"
+  log "warning: open-file limit is $FD_LIMIT and cannot be raised here; connections capped at $((FD_LIMIT - 1000)) instead of $CONNECTIONS (benchmarks/vm/connections-vm.sh runs the scenario in a VM without that limit)"
   CONNECTIONS=$((FD_LIMIT - 1000))
 fi
 
