@@ -260,6 +260,10 @@ public final class Broker implements AutoCloseable {
         int maxInflight = BrokerConfig.DEFAULT_MAX_INFLIGHT;
         int receiveMaximum = BrokerConfig.DEFAULT_RECEIVE_MAXIMUM;
         int maxQueuedMessages = BrokerConfig.DEFAULT_MAX_QUEUED_MESSAGES;
+        long maxQueuedBytes = BrokerConfig.DEFAULT_MAX_QUEUED_BYTES;
+        QueueOverflowPolicy queueOverflowPolicy = QueueOverflowPolicy.DROP_NEWEST;
+        long memoryBudget;
+        Duration writeStallTimeout = BrokerConfig.DEFAULT_WRITE_STALL_TIMEOUT;
         boolean queueQos0WhileOffline;
         int maxKeepAlive = 0xFFFF;
         Duration connectTimeout = Duration.ofSeconds(10);
@@ -335,9 +339,62 @@ public final class Broker implements AutoCloseable {
             return this;
         }
 
-        /** The most messages queued for one session. Default 1000. */
+        /**
+         * The most messages queued for one session beyond those in flight, QoS 0 included.
+         * Past it, or past {@link #maxQueuedBytes}, the session's overflow policy applies to it
+         * alone. Default 100,000.
+         */
         public Builder maxQueuedMessages(int max) {
             this.maxQueuedMessages = positive(max, "maxQueuedMessages");
+            return this;
+        }
+
+        /**
+         * The most bytes queued for one session beyond those in flight, counted as each
+         * message's payload, topic and a fixed allowance for the objects around them. A single
+         * message always fits into an empty queue. Default 32 MiB.
+         */
+        public Builder maxQueuedBytes(long max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxQueuedBytes must be positive: " + max);
+            }
+            this.maxQueuedBytes = max;
+            return this;
+        }
+
+        /**
+         * What happens to a QoS 1/2 message for a session that cannot take it (QoS 0 is always
+         * dropped then). Default {@link QueueOverflowPolicy#DROP_NEWEST}.
+         */
+        public Builder queueOverflowPolicy(QueueOverflowPolicy policy) {
+            this.queueOverflowPolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * The broker-wide budget, in bytes, for messages held for subscribers (handed over and
+         * queued, not yet written). Under it, nothing is dropped for lack of space; at it,
+         * sessions that lag behind take no more messages (their overflow policy applies) and
+         * QoS 1/2 publishers to them are held back. Default: a quarter of the maximum heap.
+         */
+        public Builder memoryBudget(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("memoryBudget must be positive: " + bytes);
+            }
+            this.memoryBudget = bytes;
+            return this;
+        }
+
+        /**
+         * How long a connection may accept no bytes (its outbound buffer stays above the high
+         * water mark) before it is closed; its session is kept per its expiry interval.
+         * {@link Duration#ZERO} disables the check. Default 60 s.
+         */
+        public Builder writeStallTimeout(Duration timeout) {
+            if (timeout == null || timeout.isNegative()) {
+                throw new IllegalArgumentException("writeStallTimeout must be zero or positive: " + timeout);
+            }
+            this.writeStallTimeout = timeout;
             return this;
         }
 

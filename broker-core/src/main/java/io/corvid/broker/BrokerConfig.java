@@ -16,8 +16,17 @@ public final class BrokerConfig {
     public static final int DEFAULT_MAX_INFLIGHT = 128;
     /** Default Receive Maximum announced to MQTT 5.0 clients. */
     public static final int DEFAULT_RECEIVE_MAXIMUM = 1024;
-    /** Default queue bound per session. */
-    public static final int DEFAULT_MAX_QUEUED_MESSAGES = 1000;
+    /**
+     * Default queue bound per session, in messages (QoS 0 counted too): a burst of tens of
+     * thousands of small messages for one slow reader is buffered, not dropped.
+     */
+    public static final int DEFAULT_MAX_QUEUED_MESSAGES = 100_000;
+    /** Default queue bound per session, in bytes of message footprint: 32 MiB. */
+    public static final long DEFAULT_MAX_QUEUED_BYTES = 32L * 1024 * 1024;
+    /** The share of the maximum heap that the default memory budget for queued messages takes, in percent. */
+    public static final int DEFAULT_MEMORY_BUDGET_PERCENT_OF_HEAP = 25;
+    /** Default time a connection may accept no bytes before it is closed. */
+    public static final Duration DEFAULT_WRITE_STALL_TIMEOUT = Duration.ofSeconds(60);
     /** Default Topic Alias Maximum announced to MQTT 5.0 clients. */
     public static final int DEFAULT_TOPIC_ALIAS_MAXIMUM = 16;
     /** A session expiry interval meaning "never expires". */
@@ -29,6 +38,10 @@ public final class BrokerConfig {
     private final int maxInflight;
     private final int receiveMaximum;
     private final int maxQueuedMessages;
+    private final long maxQueuedBytes;
+    private final QueueOverflowPolicy queueOverflowPolicy;
+    private final long memoryBudget;
+    private final Duration writeStallTimeout;
     private final boolean queueQos0WhileOffline;
     private final int maxKeepAlive;
     private final Duration connectTimeout;
@@ -53,6 +66,10 @@ public final class BrokerConfig {
         this.maxInflight = builder.maxInflight;
         this.receiveMaximum = builder.receiveMaximum;
         this.maxQueuedMessages = builder.maxQueuedMessages;
+        this.maxQueuedBytes = builder.maxQueuedBytes;
+        this.queueOverflowPolicy = builder.queueOverflowPolicy;
+        this.memoryBudget = builder.memoryBudget > 0 ? builder.memoryBudget : defaultMemoryBudget();
+        this.writeStallTimeout = builder.writeStallTimeout;
         this.queueQos0WhileOffline = builder.queueQos0WhileOffline;
         this.maxKeepAlive = builder.maxKeepAlive;
         this.connectTimeout = builder.connectTimeout;
@@ -97,9 +114,34 @@ public final class BrokerConfig {
         return receiveMaximum;
     }
 
-    /** The most messages queued for one session, beyond those in flight. */
+    /** The most messages queued for one session, beyond those in flight, QoS 0 included. */
     public int maxQueuedMessages() {
         return maxQueuedMessages;
+    }
+
+    /** The most bytes queued for one session, beyond those in flight, counted as message footprints. */
+    public long maxQueuedBytes() {
+        return maxQueuedBytes;
+    }
+
+    /** What happens to a QoS 1/2 message that a session cannot take. */
+    public QueueOverflowPolicy queueOverflowPolicy() {
+        return queueOverflowPolicy;
+    }
+
+    /** The broker-wide budget, in bytes, for messages held for subscribers. */
+    public long memoryBudget() {
+        return memoryBudget;
+    }
+
+    /** How long a connection may accept no bytes before it is closed; {@link Duration#ZERO} for never. */
+    public Duration writeStallTimeout() {
+        return writeStallTimeout;
+    }
+
+    /** {@value #DEFAULT_MEMORY_BUDGET_PERCENT_OF_HEAP}% of the maximum heap. */
+    static long defaultMemoryBudget() {
+        return Runtime.getRuntime().maxMemory() / 100 * DEFAULT_MEMORY_BUDGET_PERCENT_OF_HEAP;
     }
 
     /** Whether QoS 0 messages are queued for persistent sessions whose client is offline. */

@@ -2,6 +2,7 @@ package io.corvid.broker.cli;
 
 import io.corvid.broker.Broker;
 import io.corvid.broker.Listener;
+import io.corvid.broker.QueueOverflowPolicy;
 import io.corvid.broker.TlsConfig;
 import io.corvid.broker.transport.TransportSettings;
 import java.nio.file.Path;
@@ -136,8 +137,26 @@ public final class CorvidCommand implements Callable<Integer> {
     @Option(names = "--max-inflight", description = "Most QoS 1/2 messages in flight per client (default: 128).")
     Integer maxInflight;
 
-    @Option(names = "--max-queued-messages", description = "Most messages queued per session (default: 1000).")
+    @Option(names = "--max-queued-messages",
+            description = "Most messages queued per session, QoS 0 included (default: 100000).")
     Integer maxQueuedMessages;
+
+    @Option(names = "--max-queued-bytes", paramLabel = "<bytes>",
+            description = "Most bytes of messages queued per session (default: 33554432, 32 MiB).")
+    Long maxQueuedBytes;
+
+    @Option(names = "--queue-overflow-policy", paramLabel = "<policy>",
+            description = "What happens to a QoS 1/2 message for a session that cannot take it: "
+                    + "${COMPLETION-CANDIDATES} (default: DROP_NEWEST).")
+    QueueOverflowPolicy queueOverflowPolicy;
+
+    @Option(names = "--memory-budget", paramLabel = "<bytes>",
+            description = "Bytes of messages held for all subscribers together (default: a quarter of the maximum heap).")
+    Long memoryBudget;
+
+    @Option(names = "--write-stall-timeout", paramLabel = "<seconds>",
+            description = "Close a connection that takes no bytes for this long; 0 never (default: 60).")
+    Integer writeStallTimeoutSeconds;
 
     @Option(names = "--io-threads", paramLabel = "<n>", description = "I/O threads (default: one per processor).")
     Integer ioThreads;
@@ -187,6 +206,21 @@ public final class CorvidCommand implements Callable<Integer> {
         }
         if (maxQueuedMessages != null) {
             builder.maxQueuedMessages(maxQueuedMessages);
+        }
+        if (maxQueuedBytes != null) {
+            require(maxQueuedBytes > 0, "--max-queued-bytes must be positive");
+            builder.maxQueuedBytes(maxQueuedBytes);
+        }
+        if (queueOverflowPolicy != null) {
+            builder.queueOverflowPolicy(queueOverflowPolicy);
+        }
+        if (memoryBudget != null) {
+            require(memoryBudget > 0, "--memory-budget must be positive");
+            builder.memoryBudget(memoryBudget);
+        }
+        if (writeStallTimeoutSeconds != null) {
+            require(writeStallTimeoutSeconds >= 0, "--write-stall-timeout must be 0 or more");
+            builder.writeStallTimeout(java.time.Duration.ofSeconds(writeStallTimeoutSeconds));
         }
         if (ioThreads != null) {
             require(ioThreads > 0, "--io-threads must be positive");

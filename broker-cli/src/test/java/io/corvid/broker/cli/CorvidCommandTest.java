@@ -54,6 +54,32 @@ class CorvidCommandTest {
     }
 
     @Test
+    void flowControlLimitsArePassedToTheBroker() {
+        BrokerConfig config = parse("--max-queued-bytes", "4096", "--queue-overflow-policy", "DROP_OLDEST",
+                "--memory-budget", "1000000", "--write-stall-timeout", "5").builder().buildConfig();
+        assertEquals(4096, config.maxQueuedBytes());
+        assertEquals(io.corvid.broker.QueueOverflowPolicy.DROP_OLDEST, config.queueOverflowPolicy());
+        assertEquals(1_000_000, config.memoryBudget());
+        assertEquals(java.time.Duration.ofSeconds(5), config.writeStallTimeout());
+    }
+
+    @Test
+    void flowControlDefaultsAreTheDocumentedOnes() {
+        BrokerConfig config = parse().builder().buildConfig();
+        assertEquals(100_000, config.maxQueuedMessages());
+        assertEquals(32L * 1024 * 1024, config.maxQueuedBytes());
+        assertEquals(io.corvid.broker.QueueOverflowPolicy.DROP_NEWEST, config.queueOverflowPolicy());
+        assertEquals(Runtime.getRuntime().maxMemory() / 100 * 25, config.memoryBudget());
+        assertEquals(java.time.Duration.ofSeconds(60), config.writeStallTimeout());
+    }
+
+    @Test
+    void aNegativeMemoryBudgetIsRefused() {
+        assertThrows(CommandLine.ParameterException.class,
+                () -> parse("--memory-budget", "-1").builder());
+    }
+
+    @Test
     void theDescribedBrokerStartsAndStops() {
         try (Broker broker = parse("-h", "127.0.0.1", "-p", "0").builder().build().start()) {
             assertNotEquals(0, broker.port());

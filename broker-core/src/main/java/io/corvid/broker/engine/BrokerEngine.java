@@ -13,6 +13,7 @@ import io.corvid.broker.packet.Publish;
 import io.corvid.broker.packet.ReasonCode;
 import io.corvid.broker.packet.Will;
 import io.corvid.broker.session.Delivery;
+import io.corvid.broker.session.MemoryBudget;
 import io.corvid.broker.session.Message;
 import io.corvid.broker.session.Session;
 import io.corvid.broker.session.SessionContext;
@@ -52,6 +53,7 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
     private final EngineClock clock;
     private final SessionStore store;
     private final EngineMetrics metrics = new EngineMetrics();
+    private final MemoryBudget memoryBudget;
 
     private final SessionRegistry sessions = new SessionRegistry();
     private final TopicTrie<Session, SubscriptionRecord> subscriptions = new TopicTrie<>();
@@ -74,6 +76,8 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
         this.plugins = plugins;
         this.events = new EventDispatcher(plugins.listeners());
         this.clock = clock;
+        this.memoryBudget = new MemoryBudget(config.memoryBudget());
+        metrics.memoryBudget(memoryBudget);
         this.scheduler = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "corvid-sessions");
             thread.setDaemon(true);
@@ -154,6 +158,7 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
     /** The engine's counters. */
     public EngineMetrics metrics() {
         return metrics;
+
     }
 
     boolean isShuttingDown() {
@@ -306,6 +311,22 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
     }
 
     @Override
+    public long maxQueuedBytes() {
+        return config.maxQueuedBytes();
+    }
+
+    @Override
+    public io.corvid.broker.QueueOverflowPolicy queueOverflowPolicy() {
+        return config.queueOverflowPolicy();
+    }
+
+    /** The broker-wide budget for messages held for subscribers. */
+    @Override
+    public MemoryBudget memoryBudget() {
+        return memoryBudget;
+    }
+
+    @Override
     public boolean queueQos0WhileOffline() {
         return config.queueQos0WhileOffline();
     }
@@ -338,7 +359,7 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
 
     @Override
     public void messageDropped(Session session, Delivery delivery, DropReason reason) {
-        metrics.messagesDropped.increment();
+        metrics.dropped(reason);
         LOG.debug("Dropped {} for {}: {}", delivery.message(), session.clientId(), reason);
         if (!events.isEmpty()) {
             Message message = delivery.message();

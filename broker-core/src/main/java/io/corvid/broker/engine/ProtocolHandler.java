@@ -97,6 +97,8 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
     private long lastActivityNanos;
     private Cancellable connectTimer;
     private Cancellable keepAliveTimer;
+    /** Runs out when the connection has stayed unwritable for the write stall timeout; {@code null} while writable. */
+    private Cancellable writeStallTimer;
 
     ProtocolHandler(BrokerEngine engine, Connection connection) {
         this.engine = engine;
@@ -159,9 +161,41 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
 
     @Override
     public void onWritabilityChanged(boolean writable) {
-        if (writable && state == State.CONNECTED && session != null) {
-            Session attached = session;
-            attached.executor().execute(attached::pump);
+        if (writable) {
+            cancelWriteStallTimer();
+            if (state == State.CONNECTED && session != null) {
+                Session attached = session;
+                attached.executor().execute(attached::pump);
+            }
+        } else if (writeStallTimer == null && state != State.CLOSING && state != State.CLOSED) {
+            long timeout = engine.config().writeStallTimeout().toMillis();
+            if (timeout > 0) {
+                writeStallTimer = connection.schedule(this::writeStalled, timeout, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    /**
+     * The client has taken no bytes for the write stall timeout: its outbound buffer stayed
+     * above the high water mark. Nothing can reach it any more, not even a DISCONNECT, so the
+     * connection is closed; its session stays per its expiry interval, its will is published.
+     */
+    private void writeStalled() {
+        writeStallTimer = null;
+        if (state == State.CLOSING || state == State.CLOSED || connection.isWritable()) {
+            return;
+        }
+        engine.metrics().writeStalls.increment();
+        LOG.info("{} took no bytes for {} ms (write stall timeout); closing", describe(),
+                engine.config().writeStallTimeout().toMillis());
+        closeQuietly(new DisconnectReason(DisconnectReason.Initiator.SERVER, ReasonCode.QUOTA_EXCEEDED,
+                "write stall: the client took no bytes for " + engine.config().writeStallTimeout().toMillis() + " ms"));
+    }
+
+    private void cancelWriteStallTimer() {
+        if (writeStallTimer != null) {
+            writeStallTimer.cancel();
+            writeStallTimer = null;
         }
     }
 
@@ -172,6 +206,7 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
         }
         state = State.CLOSED;
         connectTimer.cancel();
+        cancelWriteStallTimer();
         if (keepAliveTimer != null) {
             keepAliveTimer.cancel();
         }
@@ -374,8 +409,9 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
 
     /**
      * Holds this client back (stops reading its packets) until every session in
-     * {@code overloaded} has worked off its hand-off backlog: a fast QoS 1/2 publisher moves at
-     * the pace of its slowest subscribers instead of filling memory. Runs in the session's executor.
+     * {@code overloaded} has taken what was handed to it: at an exhausted memory budget those
+     * sessions refuse new messages, and a QoS 1/2 publisher then moves at the pace at which the
+     * broker works off its hand-offs instead of filling memory. Runs in the session's executor.
      */
     void holdUntilDrained(java.util.Set<Session> overloaded) {
         paused = true;
@@ -384,7 +420,7 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
         java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger(overloaded.size());
         Session own = session;
         for (Session target : overloaded) {
-            target.whenDrained(() -> {
+            target.whenTaken(() -> {
                 if (waiting.decrementAndGet() == 0) {
                     own.executor().execute(() -> {
                         if (state == State.CONNECTED && own.isAttachedTo(this)) {

@@ -35,8 +35,9 @@ final class Router {
     /**
      * Routes the message; returns the number of sessions it was handed to.
      *
-     * @param overloaded collects the sessions whose hand-off backlog is past its bound, so that
-     *                   the publisher can be held back; {@code null} when nobody can be held back
+     * @param overloaded collects the sessions that refused a QoS 1/2 delivery at an exhausted
+     *                   memory budget, so that the publisher can be held back until they have
+     *                   taken it; {@code null} when nobody can be held back
      */
     int route(Message message, java.util.Set<Session> overloaded) {
         Matches matches = matchesPerThread.get();
@@ -108,8 +109,8 @@ final class Router {
     }
 
     static void handTo(Session session, Delivery delivery, java.util.Set<Session> overloaded) {
-        session.offer(delivery);
-        if (overloaded != null && delivery.qos() != QoS.AT_MOST_ONCE && session.isOverloaded()) {
+        boolean refused = session.offer(delivery);
+        if (refused && overloaded != null && delivery.qos() != QoS.AT_MOST_ONCE) {
             overloaded.add(session);
         }
     }

@@ -14,6 +14,13 @@ import java.util.Objects;
 public final class Message {
     /** {@link #expiresAtMillis()} of a message that never expires. */
     public static final long NEVER = Long.MAX_VALUE;
+    /**
+     * What a queued delivery costs besides its payload and topic: this object, the payload
+     * array's and the topic's headers, the delivery record, the hand-off task and a queue slot.
+     */
+    static final int FIXED_OVERHEAD = 160;
+    /** A rough allowance for MQTT 5.0 properties, which most messages do not carry. */
+    static final int PROPERTIES_ALLOWANCE = 128;
 
     private final String topic;
     private final byte[] payload;
@@ -22,6 +29,7 @@ public final class Message {
     private final Properties properties;
     private final String publisherId;
     private final long expiresAtMillis;
+    private final int footprint;
     /** The QoS 0 PUBLISH shared by subscribers, made on first use (a race makes two, which is harmless). */
     private Publish sharedAtMostOnce;
     private Publish sharedAtMostOnceRetained;
@@ -46,6 +54,8 @@ public final class Message {
         this.properties = Objects.requireNonNull(properties, "properties");
         this.publisherId = publisherId;
         this.expiresAtMillis = expiresAtMillis;
+        this.footprint = FIXED_OVERHEAD + payload.length + topic.length()
+                + (properties.isEmpty() ? 0 : PROPERTIES_ALLOWANCE);
     }
 
     /** Strips the per-hop properties from a received PUBLISH's properties. */
@@ -102,6 +112,16 @@ public final class Message {
             }
         }
         return shared;
+    }
+
+    /**
+     * The bytes of heap one queued delivery of this message is counted as, against a session's
+     * byte limit and the broker's memory budget: payload, topic and an estimate of the objects
+     * around them. A message queued for several subscribers counts once for each, which
+     * over-states what a fan-out backlog holds (the payload is shared) but never under-states it.
+     */
+    public int footprint() {
+        return footprint;
     }
 
     /** Whether the message has expired at {@code nowMillis}. */

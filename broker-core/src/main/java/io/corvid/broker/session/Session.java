@@ -2,6 +2,7 @@ package io.corvid.broker.session;
 
 import io.corvid.broker.BrokerConfig;
 import io.corvid.broker.DropReason;
+import io.corvid.broker.QueueOverflowPolicy;
 import io.corvid.broker.SessionInfo;
 import io.corvid.broker.SessionStore;
 import io.corvid.broker.SessionStore.StoredMessage;
@@ -24,7 +25,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,14 +43,19 @@ import org.slf4j.LoggerFactory;
  */
 public final class Session {
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
+    /**
+     * Hand-offs a session may have waiting while it still counts as keeping up: about one
+     * batch of its executor. Beyond that its thread is behind, and at an exhausted memory
+     * budget it takes no more.
+     */
+    private static final int HANDOFF_SLACK = 256;
 
     private final String clientId;
     private final SessionContext context;
     private final SerialExecutor executor;
 
     private final Map<String, SubscriptionRecord> subscriptions = new ConcurrentHashMap<>();
-    /** Small at first: most sessions hold few messages at a time; it grows as needed. */
-    private final ArrayDeque<Delivery> queue = new ArrayDeque<>(4);
+    private final OutboundQueue queue;
     /** Retained messages for the connected client's new subscriptions, sent before the queue. */
     private final ArrayDeque<Delivery> retainedBacklog = new ArrayDeque<>(0);
     private final InflightWindow inflight = new InflightWindow();
@@ -67,9 +76,17 @@ public final class Session {
     private long disconnectedAtMillis;
 
     /** Deliveries handed to this session's executor and not yet taken: the hand-off backlog. */
-    private final java.util.concurrent.atomic.AtomicInteger pendingHandoffs = new java.util.concurrent.atomic.AtomicInteger();
-    /** Publishers waiting for the backlog to shrink (see {@link #whenDrained}). */
-    private final java.util.Queue<Runnable> drainWaiters = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final AtomicInteger pendingHandoffs = new AtomicInteger();
+    /** Publishers held back until the hand-off backlog is taken (see {@link #whenTaken}). */
+    private final Queue<Runnable> takenWaiters = new ConcurrentLinkedQueue<>();
+    /**
+     * Whether messages for this session wait instead of going straight out: its client is away
+     * or not ready, or its queue is not empty. Written by the session, read by publishers when
+     * the memory budget is exhausted.
+     */
+    private volatile boolean lagging = true;
+    /** Whether this session is dropping for lack of room; logged once per episode, until its queue empties. */
+    private boolean overflowing;
 
     private volatile boolean ended;
     private volatile boolean connected;
@@ -88,6 +105,7 @@ public final class Session {
     public Session(String clientId, SessionContext context, Executor firstExecutor) {
         this.clientId = clientId;
         this.context = context;
+        this.queue = new OutboundQueue(context.memoryBudget());
         // Inline execution is the last resort when every executor refuses work during shutdown.
         this.executor = new SerialExecutor(firstExecutor, Runnable::run, this::flushChannel);
     }
@@ -175,6 +193,7 @@ public final class Session {
         disconnectedAtMillis = 0;
         expiryIntervalSeconds = newExpiryIntervalSeconds;
         updatePersistence();
+        updateLagging();
         executor.retarget(connectionExecutor);
         return sessionPresent;
     }
@@ -218,6 +237,7 @@ public final class Session {
         channelReady = false;
         connected = false;
         retainedBacklog.clear(); // a new subscription on reconnect sends them again
+        updateLagging();
         this.expiryIntervalSeconds = expiryIntervalSeconds;
         disconnectedAtMillis = context.nowMillis();
         updatePersistence();
@@ -322,15 +342,13 @@ public final class Session {
      * session ends, messages in flight move too, to any other member.
      */
     private void rerouteShared(boolean clientLeft) {
-        int size = queue.size();
-        for (int i = 0; i < size; i++) {
-            Delivery delivery = queue.poll();
+        queue.removeIf(delivery -> {
             if (delivery.sharedGroup() != null && context.reroute(this, delivery, clientLeft)) {
                 forgetStored(delivery);
-            } else {
-                queue.add(delivery);
+                return true;
             }
-        }
+            return false;
+        });
         if (!clientLeft) {
             for (InflightWindow.Flight flight : inflight.inOrder()) {
                 if (!flight.released && flight.delivery.sharedGroup() != null
@@ -356,6 +374,7 @@ public final class Session {
         }
         queue.clear();
         retainedBacklog.clear();
+        updateLagging();
         queuedCount = 0;
         inflightCount = 0;
     }
@@ -406,80 +425,72 @@ public final class Session {
     // ------------------------------------------------------------ outbound messages
 
     /**
-     * Hands a delivery to this session from any thread (a publisher's). The hand-off backlog is
-     * bounded like the queue: past {@link SessionContext#maxQueuedMessages()} waiting
-     * hand-offs, QoS 0 deliveries are dropped at once, so that a fast publisher cannot fill
-     * memory with work for a slow subscriber; QoS 1/2 deliveries are always taken, and the
-     * caller should hold its publisher back until {@link #whenDrained} fires.
+     * Hands a delivery to this session from any thread (a publisher's), reserving its
+     * footprint in the broker's memory budget until it leaves the session's queue.
      *
-     * @return false if the delivery was dropped
+     * <p>While the budget is exhausted, a session that lags behind (its client is away, or
+     * messages already wait in its queue) takes nothing more: a QoS 0 delivery is dropped here
+     * at once, a QoS 1/2 delivery is handed over to meet the session's overflow policy, and the
+     * caller should hold its publisher back until {@link #whenTaken} fires.
+     *
+     * @return whether this session refused the delivery for lack of budget
      */
     public boolean offer(Delivery delivery) {
-        int pending = pendingHandoffs.incrementAndGet();
-        if (pending > context.maxQueuedMessages() && delivery.qos() == QoS.AT_MOST_ONCE) {
-            pendingHandoffs.decrementAndGet();
-            context.messageDropped(this, delivery, DropReason.QUEUE_FULL);
-            return false;
+        MemoryBudget budget = context.memoryBudget();
+        boolean refused = budget.isExhausted() && (lagging || pendingHandoffs.get() > HANDOFF_SLACK);
+        if (refused && delivery.qos() == QoS.AT_MOST_ONCE) {
+            context.messageDropped(this, delivery, DropReason.MEMORY_BUDGET);
+            return true;
         }
+        budget.reserve(delivery.message().footprint());
+        pendingHandoffs.incrementAndGet();
         executor.execute(() -> {
             int left = pendingHandoffs.decrementAndGet();
             deliver(delivery);
-            if (left <= drainedMark() && !drainWaiters.isEmpty()) {
-                releaseDrainWaiters();
+            if (left == 0 && !takenWaiters.isEmpty()) {
+                releaseTakenWaiters();
             }
         });
-        return true;
-    }
-
-    /** Whether the hand-off backlog is past its bound: publishers should pause. Thread safe. */
-    public boolean isOverloaded() {
-        return pendingHandoffs.get() > context.maxQueuedMessages();
+        return refused;
     }
 
     /**
-     * Runs {@code callback} (once, on some thread) as soon as the hand-off backlog has shrunk to
-     * half its bound, or at once if it already has. Thread safe.
+     * Runs {@code callback} (once, on some thread) as soon as every delivery handed to this
+     * session so far has been taken, or at once if none waits. Thread safe.
      */
-    public void whenDrained(Runnable callback) {
-        drainWaiters.add(callback);
-        if (pendingHandoffs.get() <= drainedMark()) {
-            releaseDrainWaiters();
+    public void whenTaken(Runnable callback) {
+        takenWaiters.add(callback);
+        if (pendingHandoffs.get() == 0) {
+            releaseTakenWaiters();
         }
     }
 
-    private int drainedMark() {
-        return context.maxQueuedMessages() / 2;
-    }
-
-    private void releaseDrainWaiters() {
+    private void releaseTakenWaiters() {
         Runnable waiter;
-        while ((waiter = drainWaiters.poll()) != null) {
+        while ((waiter = takenWaiters.poll()) != null) {
             waiter.run();
         }
     }
 
     /**
-     * Takes a message for the client: queues it and, if the client is connected, sends what
-     * the inflight window allows. Applies the queue policy: QoS 0 is not queued for an
-     * offline client (unless configured), and a full queue drops the message; a connected
-     * client whose queue overflows with QoS 1/2 messages is too slow and is disconnected
-     * (MQTT 5.0: 0x97 Quota exceeded).
+     * Takes a handed-over message: queues it and, if the client is connected, sends what the
+     * inflight window allows. QoS 0 is not queued for an offline client (unless configured).
+     * A message that does not fit (the queue is at its message or byte limit, or the memory
+     * budget is exhausted while this session lags) meets the overflow policy: QoS 0 is
+     * dropped; QoS 1/2 per {@link QueueOverflowPolicy}.
      */
-    public void deliver(Delivery delivery) {
+    private void deliver(Delivery delivery) {
         if (ended) {
+            context.memoryBudget().release(delivery.message().footprint());
             return;
         }
         boolean qos0 = delivery.qos() == QoS.AT_MOST_ONCE;
         if (channel == null && qos0 && !context.queueQos0WhileOffline()) {
-            context.messageDropped(this, delivery, DropReason.CLIENT_OFFLINE);
+            drop(delivery, DropReason.CLIENT_OFFLINE);
             return;
         }
-        if (queue.size() >= context.maxQueuedMessages()) {
-            context.messageDropped(this, delivery, DropReason.QUEUE_FULL);
-            if (!qos0 && channel != null) {
-                channel.disconnect(ReasonCode.QUOTA_EXCEEDED, "outbound queue of "
-                        + context.maxQueuedMessages() + " messages is full: the client reads too slowly");
-            }
+        DropReason overflow = overflow(delivery);
+        if (overflow != null && !makeRoom(delivery, overflow)) {
             return;
         }
         if (persistent && !qos0) {
@@ -489,6 +500,78 @@ public final class Session {
         queue.add(delivery);
         queuedCount = queue.size();
         pump();
+    }
+
+    /** Why {@code delivery} cannot be queued as things stand, or {@code null} if it can. */
+    private DropReason overflow(Delivery delivery) {
+        if (queue.wouldOverflow(delivery, context.maxQueuedMessages(), context.maxQueuedBytes())) {
+            return DropReason.QUEUE_FULL;
+        }
+        if (context.memoryBudget().isExhausted() && isBehind()) {
+            return DropReason.MEMORY_BUDGET;
+        }
+        return null;
+    }
+
+    /** Whether a new message would have to wait rather than go straight out. */
+    private boolean isBehind() {
+        return channel == null || !channelReady || !queue.isEmpty() || !channel.isWritable();
+    }
+
+    /**
+     * Applies the overflow policy to a delivery that does not fit. Returns whether it may be
+     * queued after all (room was made by dropping older messages).
+     */
+    private boolean makeRoom(Delivery delivery, DropReason reason) {
+        QueueOverflowPolicy policy = context.queueOverflowPolicy();
+        if (!overflowing) {
+            overflowing = true;
+            LOG.info("{}: {} with {} messages ({} bytes) queued; QoS 0 is dropped and QoS 1/2 handled by {} "
+                    + "for this client until its queue drains", clientId,
+                    reason == DropReason.QUEUE_FULL ? "queue full" : "memory budget exhausted",
+                    queue.size(), queue.bytes(), policy);
+        }
+        if (delivery.qos() == QoS.AT_MOST_ONCE || policy == QueueOverflowPolicy.DROP_NEWEST) {
+            drop(delivery, reason);
+            return false;
+        }
+        if (policy == QueueOverflowPolicy.DISCONNECT) {
+            drop(delivery, reason);
+            if (channel != null) {
+                channel.disconnect(ReasonCode.QUOTA_EXCEEDED, reason == DropReason.QUEUE_FULL
+                        ? "outbound queue is full (" + queue.size() + " messages, " + queue.bytes()
+                                + " bytes): the client reads too slowly"
+                        : "the broker's memory budget is exhausted and the client reads too slowly");
+            }
+            return false;
+        }
+        // Drop oldest: make room by the new message's weight, and below the queue's limits.
+        int weight = delivery.message().footprint();
+        long freed = 0;
+        while (!queue.isEmpty() && (freed < weight
+                || queue.wouldOverflow(delivery, context.maxQueuedMessages(), context.maxQueuedBytes()))) {
+            Delivery oldest = queue.poll();
+            freed += oldest.message().footprint();
+            forgetStored(oldest);
+            context.messageDropped(this, oldest, reason);
+        }
+        return true;
+    }
+
+    /** Drops a delivery that was handed over but never queued, giving its budget back. */
+    private void drop(Delivery delivery, DropReason reason) {
+        context.memoryBudget().release(delivery.message().footprint());
+        context.messageDropped(this, delivery, reason);
+    }
+
+    private void updateLagging() {
+        boolean now = channel == null || !channelReady || !queue.isEmpty();
+        if (overflowing && queue.isEmpty()) {
+            overflowing = false;
+        }
+        if (lagging != now) {
+            lagging = now;
+        }
     }
 
     /**
@@ -503,19 +586,19 @@ public final class Session {
         long now = context.nowMillis();
         while (channel.isWritable()) {
             // Retained messages of a new subscription go first, then the queue.
-            ArrayDeque<Delivery> source = retainedBacklog.isEmpty() ? queue : retainedBacklog;
-            Delivery next = source.peek();
+            boolean fromBacklog = !retainedBacklog.isEmpty();
+            Delivery next = fromBacklog ? retainedBacklog.peek() : queue.peek();
             if (next == null) {
                 break;
             }
             if (next.message().isExpired(now)) {
-                source.poll();
+                take(fromBacklog);
                 forgetStored(next);
                 context.messageDropped(this, next, DropReason.EXPIRED);
                 continue;
             }
             if (next.qos() == QoS.AT_MOST_ONCE) {
-                source.poll();
+                take(fromBacklog);
                 if (!channel.sendPublish(toPublish(next, 0, false, now))) {
                     context.messageDropped(this, next, DropReason.PACKET_TOO_LARGE);
                 }
@@ -524,7 +607,7 @@ public final class Session {
             if (inflight.size() >= window) {
                 break;
             }
-            source.poll();
+            take(fromBacklog);
             InflightWindow.Flight flight = inflight.add(next);
             if (channel.sendPublish(toPublish(next, flight.packetId, false, now))) {
                 saveMessage(next, flight.packetId, false);
@@ -536,6 +619,15 @@ public final class Session {
         }
         queuedCount = queue.size() + retainedBacklog.size();
         inflightCount = inflight.size();
+        updateLagging();
+    }
+
+    private void take(boolean fromBacklog) {
+        if (fromBacklog) {
+            retainedBacklog.poll();
+        } else {
+            queue.poll();
+        }
     }
 
     /**
@@ -646,7 +738,7 @@ public final class Session {
             if (message.packetId() != 0) {
                 inflight.restore(message.packetId(), delivery, message.released());
             } else {
-                queue.add(delivery);
+                queue.reserveAndAdd(delivery);
             }
         }
         queuedCount = queue.size();
@@ -678,15 +770,14 @@ public final class Session {
                 saveMessage(flight.delivery, flight.packetId, flight.released);
             }
         }
-        int size = queue.size();
-        for (int i = 0; i < size; i++) {
-            Delivery delivery = queue.poll();
+        queue.replaceAll(delivery -> {
             if (delivery.sequence() == 0 && delivery.qos() != QoS.AT_MOST_ONCE) {
-                delivery = delivery.withSequence(nextSequence++);
-                saveMessage(delivery, 0, false);
+                Delivery stored = delivery.withSequence(nextSequence++);
+                saveMessage(stored, 0, false);
+                return stored;
             }
-            queue.add(delivery);
-        }
+            return delivery;
+        });
     }
 
     private void saveSessionRecord() {

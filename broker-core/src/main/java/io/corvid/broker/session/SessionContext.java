@@ -15,6 +15,15 @@ public interface SessionContext {
     /** The most messages queued for one session. */
     int maxQueuedMessages();
 
+    /** The most bytes (message footprints) queued for one session. */
+    long maxQueuedBytes();
+
+    /** What happens to a QoS 1/2 message that a session cannot take. */
+    io.corvid.broker.QueueOverflowPolicy queueOverflowPolicy();
+
+    /** The broker-wide budget for messages held for subscribers. */
+    MemoryBudget memoryBudget();
+
     /** Whether QoS 0 messages are queued while the client is offline. */
     boolean queueQos0WhileOffline();
 

@@ -231,8 +231,8 @@ class SessionTest extends EngineTestSupport {
     }
 
     @Test
-    void slowConnectedConsumerIsDisconnectedWhenItsQueueOverflows() {
-        settings.maxQueuedMessages(5);
+    void slowConnectedConsumerIsDisconnectedWhenItsQueueOverflowsUnderTheDisconnectPolicy() {
+        settings.maxQueuedMessages(5).queueOverflowPolicy(io.corvid.broker.QueueOverflowPolicy.DISCONNECT);
         TestClient client = client("slow");
         client.connect(MQTT_5, true);
         client.subscribe("fast", QoS.AT_LEAST_ONCE);

@@ -7,6 +7,7 @@ import io.corvid.broker.transport.ConnectionAcceptor;
 import io.corvid.broker.transport.Transport;
 import io.corvid.broker.transport.TransportSettings;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
@@ -60,6 +61,12 @@ public final class NettyTransport implements Transport {
     public static final String FORCE_JDK_TLS_PROPERTY = "corvid.netty.forceJdkTls";
 
     private static final long BIND_TIMEOUT_MILLIS = 10_000;
+    /**
+     * Socket reads per connection per event-loop turn. With reads of up to 64 KiB, a client
+     * flooding at full speed hands at most 256 KiB of packets to its loop before the loop's
+     * other connections get their turn (Netty's default of 16 reads lets it take 1 MiB).
+     */
+    static final int MAX_READS_PER_TURN = 4;
     private static final long CLOSE_TIMEOUT_MILLIS = 2_000;
     private static final long SHUTDOWN_TIMEOUT_MILLIS = 2_000;
 
@@ -180,6 +187,8 @@ public final class NettyTransport implements Transport {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(loops.boss(), loops.workers())
                 .channel(unix ? loops.domainServerChannelClass() : loops.serverChannelClass())
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR,
+                        new AdaptiveRecvByteBufAllocator().maxMessagesPerRead(MAX_READS_PER_TURN))
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(settings.writeBufferLowWaterMark(), settings.writeBufferHighWaterMark()))
                 .childHandler(new MqttChannelInitializer(acceptor, listener, settings.maximumPacketSize(), sslContext,
