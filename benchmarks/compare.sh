@@ -5,7 +5,21 @@
 # table of medians and the Corvid/Mosquitto ratio. Raw output goes to RESULTS_DIR.
 #
 # Usage: benchmarks/compare.sh [--rounds N] [--warmup S] [--duration S] [--scenarios "a b ..."]
-#                              [--with-connections] [--help]
+#                              [--with-connections] [--pressure] [--help]
+#
+# Pressure scenarios: how each broker treats misbehaving subscribers, with a fixed number of
+# messages per run instead of a measured period (so WARMUP and DURATION do not apply), each run
+# bounded by PRESSURE_TIMEOUT. Not run by default; --pressure selects stuck-q0 stuck-q1 stuck-q2
+# late-readers-q0 late-readers-1k-q0 slow-subscriber-q0 slow-subscriber-q1 slow-subscriber-q2
+# (added to --scenarios when that is given). Any of:
+#   stuck-q{0,1,2}         a subscriber that never reads beside STUCK_LIVE live ones on one topic;
+#                          each round runs with and without the stuck peer and the table shows the
+#                          live subscribers' rate both ways and their ratio
+#   late-readers-q{0,1,2}  LATE_PAIRS pairs whose subscribers read only once their publisher is done
+#   late-readers-1k-q{0,1,2}  the same with 1024-byte payloads
+#   slow-subscriber-q{0,1,2}  a subscriber that spends SLOW_BUSY_US per message
+# Both brokers run with their own defaults for these, Mosquitto's included (max_inflight_messages
+# 20, max_queued_messages 1000): the comparison is with Mosquitto as a user runs it.
 #
 # Settings (environment variables; the options above override them):
 #   ROUNDS=3              rounds per scenario and broker
@@ -20,6 +34,13 @@
 #   RETAINED=100000       retained messages in the retained scenario
 #   CONNECTIONS=50000     idle connections in the connections scenario (capped by the fd limit)
 #   SOURCE_ADDRESSES=127.0.0.1-127.0.0.16
+#   PRESSURE_TIMEOUT=60   pressure scenarios: most seconds per run; what arrived by then is reported
+#   PRESSURE_STALL=5      pressure scenarios: a run also ends when nothing moved for this long
+#   PRESSURE_WINDOW=100   pressure scenarios: QoS 1/2 publishes in flight (Paho Python's default)
+#   STUCK_MESSAGES=20000 STUCK_PAYLOAD=256 STUCK_LIVE=1
+#   LATE_PAIRS=10 LATE_MESSAGES=10000 LATE_PAYLOAD=16   (messages per publisher)
+#   SLOW_MESSAGES=20000 SLOW_BUSY_US=50
+#   CORVID_JAR=broker-cli/target/broker-cli.jar
 #   CORVID_JAVA_OPTS=""   JVM flags for the broker (java -jar broker-cli.jar)
 #   LOADGEN_JAVA_OPTS="-Xms1g -Xmx4g"
 #   RESULTS_DIR=benchmarks/target/compare-<time>
@@ -41,11 +62,25 @@ LATENCY_RATE=${LATENCY_RATE:-10000}
 RETAINED=${RETAINED:-100000}
 CONNECTIONS=${CONNECTIONS:-50000}
 SOURCE_ADDRESSES=${SOURCE_ADDRESSES:-127.0.0.1-127.0.0.16}
+PRESSURE_TIMEOUT=${PRESSURE_TIMEOUT:-60}
+PRESSURE_STALL=${PRESSURE_STALL:-5}
+PRESSURE_WINDOW=${PRESSURE_WINDOW:-100}
+STUCK_MESSAGES=${STUCK_MESSAGES:-20000}
+STUCK_PAYLOAD=${STUCK_PAYLOAD:-256}
+STUCK_LIVE=${STUCK_LIVE:-1}
+LATE_PAIRS=${LATE_PAIRS:-10}
+LATE_MESSAGES=${LATE_MESSAGES:-10000}
+LATE_PAYLOAD=${LATE_PAYLOAD:-16}
+SLOW_MESSAGES=${SLOW_MESSAGES:-20000}
+SLOW_BUSY_US=${SLOW_BUSY_US:-50}
+SCENARIOS_GIVEN=${SCENARIOS:+1}
 SCENARIOS=${SCENARIOS:-"fanin-q0 fanin-q1 fanout-q0 fanout-q1 pairs-q0 pairs-q1 pairs-q2 latency-q1 retained-q1"}
 CORVID_JAVA_OPTS=${CORVID_JAVA_OPTS:-}
 LOADGEN_JAVA_OPTS=${LOADGEN_JAVA_OPTS:--Xms1g -Xmx4g}
 RESULTS_DIR=${RESULTS_DIR:-$ROOT/benchmarks/target/compare-$(date +%Y%m%d-%H%M%S)}
 WITH_CONNECTIONS=${WITH_CONNECTIONS:-0}
+PRESSURE=${PRESSURE:-0}
+PRESSURE_SCENARIOS="stuck-q0 stuck-q1 stuck-q2 late-readers-q0 late-readers-1k-q0 slow-subscriber-q0 slow-subscriber-q1 slow-subscriber-q2"
 
 # Corvid's defaults, mirrored in Mosquitto's configuration.
 MAX_INFLIGHT=128
@@ -60,17 +95,35 @@ while [ $# -gt 0 ]; do
     --rounds) ROUNDS=$2; shift 2 ;;
     --warmup) WARMUP=$2; shift 2 ;;
     --duration) DURATION=$2; shift 2 ;;
-    --scenarios) SCENARIOS=$2; shift 2 ;;
+    --scenarios) SCENARIOS=$2; SCENARIOS_GIVEN=1; shift 2 ;;
     --with-connections) WITH_CONNECTIONS=1; shift ;;
+    --pressure) PRESSURE=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 1 ;;
   esac
 done
+if [ "$PRESSURE" = 1 ]; then
+  if [ -z "$SCENARIOS_GIVEN" ]; then
+    SCENARIOS=$PRESSURE_SCENARIOS
+  else
+    for scenario in $PRESSURE_SCENARIOS; do
+      [[ " $SCENARIOS " == *" $scenario "* ]] || SCENARIOS="$SCENARIOS $scenario"
+    done
+  fi
+fi
 if [ "$WITH_CONNECTIONS" = 1 ] && [[ " $SCENARIOS " != *" connections "* ]]; then
   SCENARIOS="$SCENARIOS connections"
 fi
 
-CORVID_JAR=$ROOT/broker-cli/target/broker-cli.jar
+# Pressure scenarios: bounded runs against misbehaving subscribers, brokers on their defaults.
+is_pressure() {
+  case "$1" in
+    stuck-q*|late-readers-*|slow-subscriber-q*) return 0 ;;
+    *) return 1 ;;
+  esac
+}
+
+CORVID_JAR=${CORVID_JAR:-$ROOT/broker-cli/target/broker-cli.jar}
 BENCH_JAR=$ROOT/benchmarks/target/benchmarks.jar
 LOADGEN=(java $LOADGEN_JAVA_OPTS -cp "$BENCH_JAR" io.corvid.broker.benchmarks.load.LoadGenerator)
 
@@ -114,7 +167,8 @@ fi
 for scenario in $SCENARIOS; do
   case "$scenario" in
     fanin-q[012]|fanout-q[012]|pairs-q[012]|latency-q[012]|retained-q[012]|connections) ;;
-    *) die "unknown scenario '$scenario': fanin-qN, fanout-qN, pairs-qN, latency-qN, retained-qN (N = 0, 1, 2) or connections" ;;
+    stuck-q[012]|late-readers-q[012]|late-readers-1k-q[012]|slow-subscriber-q[012]) ;;
+    *) die "unknown scenario '$scenario': fanin-qN, fanout-qN, pairs-qN, latency-qN, retained-qN, stuck-qN, late-readers-qN, late-readers-1k-qN, slow-subscriber-qN (N = 0, 1, 2) or connections" ;;
   esac
 done
 
@@ -180,7 +234,8 @@ wait_port() {
   die "$name does not listen on $port after 30 s"
 }
 
-# start_brokers <scenario> <corvid extra args> <mosquitto max_queued_messages>
+# start_brokers <scenario> <corvid extra args> <mosquitto max_queued_messages, or "default">
+# With "default" Mosquitto keeps its own inflight and queue limits (the pressure scenarios).
 start_brokers() {
   local scenario=$1 corvid_extra=$2 queued=$3
   CORVID_PORT=$(free_port)
@@ -190,13 +245,19 @@ start_brokers() {
   CORVID_PID=$!
   MOSQUITTO_PORT=$(free_port)
   while [ "$MOSQUITTO_PORT" = "$CORVID_PORT" ]; do MOSQUITTO_PORT=$(free_port); done
+  local limits="max_inflight_messages $MAX_INFLIGHT
+max_queued_messages $queued"
+  local comment="limits as Corvid's defaults"
+  if [ "$queued" = default ]; then
+    limits=""
+    comment="Mosquitto's own inflight and queue limits"
+  fi
   cat > "$WORK/mosquitto-$scenario.conf" <<EOF
-# Generated by compare.sh: limits as Corvid's defaults, no persistence, loopback only.
+# Generated by compare.sh: $comment, no persistence, loopback only.
 listener $MOSQUITTO_PORT 127.0.0.1
 allow_anonymous true
 persistence false
-max_inflight_messages $MAX_INFLIGHT
-max_queued_messages $queued
+$limits
 set_tcp_nodelay true
 log_dest stderr
 log_type error
@@ -215,6 +276,8 @@ scenario_args() {
   # Publishers keep at most the brokers' inflight maximum unacknowledged: Mosquitto silently drops
   # incoming MQTT 3.1.1 QoS 2 PUBLISHes beyond it (no PUBREC), which MQTT 5.0's Receive Maximum prevents.
   local common=(--protocol "$PROTOCOL" --payload "$PAYLOAD" --warmup "$WARMUP" --duration "$DURATION" --window "$MAX_INFLIGHT")
+  # Pressure scenarios: a publisher window as a common client's (Paho Python: 100), not the brokers'.
+  local pressure=(--protocol "$PROTOCOL" --window "$PRESSURE_WINDOW" --timeout "$PRESSURE_TIMEOUT" --stall "$PRESSURE_STALL")
   case "$1" in
     fanin-q*) echo "fanin --qos ${1#fanin-q} --client $CLIENT --publishers $FANIN_PUBLISHERS --subscribers 1 ${common[*]}" ;;
     fanout-q*) echo "fanout --qos ${1#fanout-q} --client $CLIENT --publishers 1 --subscribers $FANOUT_SUBSCRIBERS ${common[*]}" ;;
@@ -222,6 +285,10 @@ scenario_args() {
     latency-q*) echo "latency --qos ${1#latency-q} --client $CLIENT --rate $LATENCY_RATE ${common[*]}" ;;
     retained-q*) echo "retained --qos ${1#retained-q} --retained-count $RETAINED ${common[*]}" ;;
     connections) echo "connections --connections $CONNECTIONS --source-addresses $SOURCE_ADDRESSES --protocol $PROTOCOL --warmup $WARMUP --duration $DURATION" ;;
+    stuck-q*) echo "stuck --qos ${1#stuck-q} --messages $STUCK_MESSAGES --payload $STUCK_PAYLOAD --live-subscribers $STUCK_LIVE ${pressure[*]}" ;;
+    late-readers-1k-q*) echo "late-readers --qos ${1#late-readers-1k-q} --pairs $LATE_PAIRS --messages $LATE_MESSAGES --payload 1024 ${pressure[*]}" ;;
+    late-readers-q*) echo "late-readers --qos ${1#late-readers-q} --pairs $LATE_PAIRS --messages $LATE_MESSAGES --payload $LATE_PAYLOAD ${pressure[*]}" ;;
+    slow-subscriber-q*) echo "slow-subscriber --qos ${1#slow-subscriber-q} --messages $SLOW_MESSAGES --busy-us $SLOW_BUSY_US ${pressure[*]}" ;;
     *) die "unknown scenario $1" ;;
   esac
 }
@@ -231,18 +298,21 @@ run_timeout() {
   case "$1" in
     retained-*) echo 900 ;;
     connections) echo $((900 + DURATION)) ;;
+    stuck-*|late-readers-*|slow-subscriber-*) echo $((PRESSURE_TIMEOUT + 120)) ;;
     *) echo $((WARMUP + DURATION + 180)) ;;
   esac
 }
 
-# run_one <scenario> <broker name> <port> <pid> <round>
+# run_one <scenario> <broker name> <port> <pid> <round> [more generator arguments]
 run_one() {
   local scenario=$1 broker=$2 port=$3 pid=$4 round=$5 output status line
+  shift 5
   local args
   read -r -a args <<< "$(scenario_args "$scenario")"
-  log "$scenario round $round: $broker"
+  args+=("$@")
+  log "$scenario round $round: $broker${*:+ ($*)}"
   {
-    echo "=== $scenario broker=$broker round=$round port=$port"
+    echo "=== $scenario broker=$broker round=$round port=$port${*:+ $*}"
     echo "$ ${LOADGEN[*]} ${args[*]} --port $port --broker-pid $pid"
   } >> "$RAW"
   set +e
@@ -275,8 +345,14 @@ for scenario in $SCENARIOS; do
       corvid_extra="--max-queued-messages $queued"
       ;;
   esac
+  # What a broker does with subscribers that fall behind is the question: each on its defaults.
+  is_pressure "$scenario" && queued=default
   start_brokers "$scenario" "$corvid_extra" "$queued"
-  log "$scenario: Corvid pid $CORVID_PID port $CORVID_PORT ${corvid_extra:-(defaults)}; Mosquitto pid $MOSQUITTO_PID port $MOSQUITTO_PORT (max_inflight_messages $MAX_INFLIGHT, max_queued_messages $queued)"
+  if [ "$queued" = default ]; then
+    log "$scenario: Corvid pid $CORVID_PID port $CORVID_PORT (defaults); Mosquitto pid $MOSQUITTO_PID port $MOSQUITTO_PORT (defaults)"
+  else
+    log "$scenario: Corvid pid $CORVID_PID port $CORVID_PORT ${corvid_extra:-(defaults)}; Mosquitto pid $MOSQUITTO_PID port $MOSQUITTO_PORT (max_inflight_messages $MAX_INFLIGHT, max_queued_messages $queued)"
+  fi
   for round in $(seq 1 "$ROUNDS"); do
     if [ "$scenario" = connections ] && [ "$round" -gt 1 ]; then
       # Memory per connection needs a fresh broker: an allocator keeps what it once held.
@@ -285,17 +361,38 @@ for scenario in $SCENARIOS; do
     fi
     run_one "$scenario" corvid "$CORVID_PORT" "$CORVID_PID" "$round"
     run_one "$scenario" mosquitto "$MOSQUITTO_PORT" "$MOSQUITTO_PID" "$round"
+    if [[ "$scenario" == stuck-* ]]; then
+      # The baseline: the same run without the stuck peer (its RESULT line says stuck=0).
+      run_one "$scenario" corvid "$CORVID_PORT" "$CORVID_PID" "$round" --no-stuck
+      run_one "$scenario" mosquitto "$MOSQUITTO_PORT" "$MOSQUITTO_PID" "$round" --no-stuck
+    fi
   done
   stop_brokers
 done
 
 # ---------------------------------------------------------------- table
 
+HAS_THROUGHPUT=0
+HAS_PRESSURE=0
+for scenario in $SCENARIOS; do
+  if is_pressure "$scenario"; then HAS_PRESSURE=1; else HAS_THROUGHPUT=1; fi
+done
 echo
-echo "Corvid vs Mosquitto: medians of $ROUNDS rounds; warm-up $WARMUP s, measured $DURATION s per run;"
-echo "protocol $PROTOCOL, generator client $CLIENT, payload $PAYLOAD B, publisher window $MAX_INFLIGHT, end-to-end window 500."
-echo "Corvid defaults (max inflight $MAX_INFLIGHT, max queued $MAX_QUEUED); Mosquitto: max_inflight_messages $MAX_INFLIGHT,"
-echo "max_queued_messages $MAX_QUEUED (retained: $((RETAINED + MAX_QUEUED)), Corvid too), persistence false, set_tcp_nodelay true."
+echo "Corvid vs Mosquitto: medians of $ROUNDS rounds; protocol $PROTOCOL."
+if [ "$HAS_THROUGHPUT" = 1 ]; then
+  echo "Throughput scenarios: warm-up $WARMUP s, measured $DURATION s per run; generator client $CLIENT, payload $PAYLOAD B,"
+  echo "publisher window $MAX_INFLIGHT, end-to-end window 500. Corvid defaults (max inflight $MAX_INFLIGHT, max queued $MAX_QUEUED);"
+  echo "Mosquitto: max_inflight_messages $MAX_INFLIGHT, max_queued_messages $MAX_QUEUED (retained: $((RETAINED + MAX_QUEUED)), Corvid too),"
+  echo "persistence false, set_tcp_nodelay true."
+fi
+if [ "$HAS_PRESSURE" = 1 ]; then
+  echo "Pressure scenarios: fixed message counts (stuck $STUCK_MESSAGES x ${STUCK_PAYLOAD} B to $STUCK_LIVE live + 1 stuck subscriber;"
+  echo "late-readers $LATE_PAIRS pairs x $LATE_MESSAGES; slow-subscriber $SLOW_MESSAGES at $SLOW_BUSY_US us each), publisher window $PRESSURE_WINDOW,"
+  echo "at most $PRESSURE_TIMEOUT s per run (or $PRESSURE_STALL s without progress); both brokers on their own defaults"
+  echo "(Mosquitto: max_inflight_messages 20, max_queued_messages 1000; set_tcp_nodelay true). ratio = delivered/sent;"
+  echo "live_rate(_alone) = the slowest live subscriber's msg/s with (without) the stuck peer; live_rate_ratio = with/without;"
+  echo "time_s = first message to last arrival, over the runs that delivered everything only (- when none did)."
+fi
 echo
 awk '
 function median(list,    n, a, i, j, t) {
@@ -309,15 +406,32 @@ function median(list,    n, a, i, j, t) {
   if (n % 2) return a[(n + 1) / 2]
   return (a[n / 2] + a[n / 2 + 1]) / 2
 }
+# The metrics of a case; live_rate_ratio is derived from the medians of the two before it.
 function metrics(c) {
   if (c ~ /^(fanin|fanout|pairs)/) return "msgs_per_s_out msgs_per_s_in p50_us p99_us"
   if (c ~ /^latency/) return "p50_us p99_us p999_us max_us"
   if (c ~ /^retained/) return "fetch_ms store_per_s"
   if (c ~ /^connections/) return "conn_per_s rss_per_conn_bytes heap_per_conn_bytes"
+  if (c ~ /^stuck/) return "live_rate live_rate_alone live_rate_ratio ratio lost time_s"
+  if (c ~ /^late-readers/) return "ratio lost time_s"
+  if (c ~ /^slow-subscriber/) return "ratio lost disconnected time_s"
   return ""
 }
 function better(m) {
-  return (m ~ /per_s/) ? "higher" : "lower"
+  return (m ~ /per_s|rate|ratio/) ? "higher" : "lower"
+}
+function show(m, v) {
+  if (v == "-") return v
+  if (m ~ /ratio/) return sprintf("%.3f", v)
+  if (m ~ /_s$/ || m == "disconnected") return sprintf("%.2f", v)
+  return sprintf("%.0f", v)
+}
+function value(m, b,    with, alone) {
+  if (m == "live_rate_ratio") {
+    with = median(values[c, "live_rate", b]); alone = median(values[c, "live_rate_alone", b])
+    return (with != "-" && alone != "-" && alone + 0 != 0) ? with / alone : "-"
+  }
+  return median(values[c, m, b])
 }
 {
   delete f
@@ -328,6 +442,15 @@ function better(m) {
   qos[c] = ("qos" in f) ? f["qos"] : "-"
   payload[c] = ("payload" in f) ? f["payload"] : "-"
   if (f["status"] != "ok") problems[++np] = $0
+  if (f["disconnected"] == "true") f["disconnected"] = 1
+  if (f["disconnected"] == "false") f["disconnected"] = 0
+  # A pressure run that was cut took as long as the cut: its time would flatter whoever gave up sooner.
+  if (c ~ /^(stuck|late-readers|slow-subscriber)/ && f["status"] != "ok" && f["status"] != "dup") delete f["time_s"]
+  if (f["stuck"] == "0") {
+    # The run without the stuck peer: only its live rate counts, as the baseline.
+    if ("live_rate" in f) values[c, "live_rate_alone", f["broker"]] = values[c, "live_rate_alone", f["broker"]] " " f["live_rate"]
+    next
+  }
   n = split(metrics(c), ms, " ")
   for (k = 1; k <= n; k++) {
     m = ms[k]
@@ -335,21 +458,21 @@ function better(m) {
   }
 }
 END {
-  printf "%-14s %3s %7s  %-20s %15s %15s %8s  %s\n", "scenario", "qos", "payload", "metric", "corvid", "mosquitto", "ratio", "better"
+  printf "%-19s %3s %7s  %-20s %15s %15s %8s  %s\n", "scenario", "qos", "payload", "metric", "corvid", "mosquitto", "ratio", "better"
   for (i = 1; i <= cases; i++) {
     c = order[i]
     n = split(metrics(c), ms, " ")
     for (k = 1; k <= n; k++) {
       m = ms[k]
-      a = median(values[c, m, "corvid"]); b = median(values[c, m, "mosquitto"])
+      a = value(m, "corvid"); b = value(m, "mosquitto")
       r = (a != "-" && b != "-" && b + 0 != 0) ? sprintf("%.2f", a / b) : "-"
-      fa = (a == "-") ? a : sprintf("%.0f", a); fb = (b == "-") ? b : sprintf("%.0f", b)
-      printf "%-14s %3s %7s  %-20s %15s %15s %8s  %s\n", c, qos[c], payload[c], m, fa, fb, r, better(m)
+      printf "%-19s %3s %7s  %-20s %15s %15s %8s  %s\n", c, qos[c], payload[c], m, show(m, a), show(m, b), r, better(m)
     }
   }
   if (np > 0) {
     print ""
-    print "Runs that were not clean (status LOSS = messages lost or duplicated at QoS 1/2, ERROR = a connection failed; see raw.log):"
+    print "Runs that were not clean (status LOSS = messages lost or duplicated at QoS 1/2, ERROR = a connection failed,"
+    print "incomplete = a pressure run ended before every message was sent, acknowledged and delivered; see raw.log):"
     for (i = 1; i <= np; i++) print "  " problems[i]
   }
 }' "$RESULTS" | tee "$RESULTS_DIR/table.txt"

@@ -21,18 +21,22 @@ import picocli.CommandLine.Parameters;
  *     pairs --port 1883 --qos 1 --pairs 20 --duration 10
  * </pre>
  *
- * <p>Exit status: 0 when the run was clean, 2 when messages were lost or duplicated at QoS 1/2 or
- * a connection failed, 1 for bad arguments or a run that could not be set up.
+ * <p>Exit status: 0 when the run was clean, 2 when messages were lost or duplicated at QoS 1/2,
+ * a connection failed or a pressure run (stuck, late-readers, slow-subscriber) ended before
+ * everything arrived, 1 for bad arguments or a run that could not be set up.
  */
 @Command(name = "loadgen", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Drives an MQTT broker with one of the scenarios fanin, fanout, pairs, latency, "
-                + "connections or retained, and prints one RESULT line.",
+                + "connections or retained, or one of the pressure scenarios stuck, late-readers or "
+                + "slow-subscriber (a fixed number of messages against misbehaving subscribers), "
+                + "and prints one RESULT line.",
                 "Clients: 'netty' is the generator's own client (Corvid's codec on Netty, epoll where available); "
                         + "'hivemq' is the HiveMQ MQTT client (fanin, fanout, pairs, latency)."})
 public final class LoadGenerator implements Callable<Integer> {
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "SCENARIO",
-            description = "fanin, fanout, pairs, latency, connections or retained (or use --scenario).")
+            description = "fanin, fanout, pairs, latency, connections, retained, stuck, late-readers or "
+                    + "slow-subscriber (or use --scenario).")
     String scenarioArgument;
 
     @Option(names = "--scenario", description = "The scenario, as an option.")
@@ -53,8 +57,9 @@ public final class LoadGenerator implements Callable<Integer> {
     @Option(names = "--qos", description = "QoS of publishes and subscriptions: 0, 1 or 2 (default: ${DEFAULT-VALUE}).")
     int qos;
 
-    @Option(names = "--payload", description = "Payload size in bytes, at least 16 (default: ${DEFAULT-VALUE}).")
-    int payload = 64;
+    @Option(names = "--payload", description = "Payload size in bytes, at least 16 (default: 64; stuck 256, "
+            + "late-readers 16).")
+    Integer payload;
 
     @Option(names = "--publishers", description = "Publishers (default: fanin 100, fanout 1, latency 1).")
     Integer publishers;
@@ -62,7 +67,8 @@ public final class LoadGenerator implements Callable<Integer> {
     @Option(names = "--subscribers", description = "Subscribers (default: fanin 1, fanout 100, latency 1).")
     Integer subscribers;
 
-    @Option(names = "--pairs", description = "Publisher/subscriber pairs for 'pairs' (default: 20).")
+    @Option(names = "--pairs", description = "Publisher/subscriber pairs for 'pairs' (default: 20) and "
+            + "'late-readers' (default: 10).")
     Integer pairs;
 
     @Option(names = "--rate", description = "Messages per second over all publishers: fixed for latency "
@@ -81,8 +87,9 @@ public final class LoadGenerator implements Callable<Integer> {
     double drain = 10;
 
     @Option(names = "--window", description = "Most QoS 1/2 messages in flight per publisher, lowered to the "
-            + "broker's Receive Maximum (default: ${DEFAULT-VALUE}).")
-    int window = 1000;
+            + "broker's Receive Maximum (default: 1000; stuck, late-readers, slow-subscriber 100, as Paho "
+            + "Python's max in flight).")
+    Integer window;
 
     @Option(names = "--e2e-window", description = "Most messages sent but not yet received per subscriber, "
             + "shared by its publishers, so that the broker's per-subscriber queue (Corvid, and Mosquitto as "
@@ -113,6 +120,30 @@ public final class LoadGenerator implements Callable<Integer> {
     @Option(names = "--broker-pid", description = "The broker's process id: 'connections' reports its RSS "
             + "(/proc/<pid>/status) and, for a JVM, live heap (jcmd) per connection.")
     long brokerPid;
+
+    @Option(names = "--messages", description = "Messages per publisher for stuck (default: 20000), "
+            + "late-readers (default: 10000) and slow-subscriber (default: 20000).")
+    Integer messages;
+
+    @Option(names = "--live-subscribers", description = "stuck: subscribers that read normally beside the "
+            + "stuck one (default: ${DEFAULT-VALUE}).")
+    int liveSubscribers = 1;
+
+    @Option(names = "--no-stuck", description = "stuck: leave the stuck subscriber out, for the baseline.")
+    boolean noStuck;
+
+    @Option(names = "--timeout", description = "stuck, late-readers, slow-subscriber: most seconds from the first "
+            + "message; what arrived by then is reported (default: ${DEFAULT-VALUE}).")
+    double timeout = 60;
+
+    @Option(names = "--stall", description = "stuck, late-readers, slow-subscriber: end early when nothing was "
+            + "sent, acknowledged or received for this many seconds; 0 = wait for the timeout "
+            + "(default: ${DEFAULT-VALUE}).")
+    double stall = 5;
+
+    @Option(names = "--busy-us", description = "slow-subscriber: microseconds the subscriber spends per message, "
+            + "busy, in its read path (default: ${DEFAULT-VALUE}).")
+    double busyMicros = 50;
 
     @Option(names = "--verbose", description = "After an incomplete drain, print per subscriber and "
             + "publisher the sequence numbers that never arrived.")
@@ -147,6 +178,15 @@ public final class LoadGenerator implements Callable<Integer> {
         Result result = switch (settings.scenario()) {
             case CONNECTIONS -> new ConnectionsRun(settings, control, out).run();
             case RETAINED -> new RetainedRun(settings, control, out).run();
+            case STUCK, LATE_READERS, SLOW_SUBSCRIBER -> {
+                try (NettyDriver driver = nettyDriver(settings, control)) {
+                    yield switch (settings.scenario()) {
+                        case STUCK -> new StuckRun(settings, control, out).run(driver);
+                        case LATE_READERS -> new LateReadersRun(settings, control, out).run(driver);
+                        default -> new SlowSubscriberRun(settings, control, out).run(driver);
+                    };
+                }
+            }
             default -> {
                 try (ClientDriver driver = driver(settings, control)) {
                     yield new ThroughputRun(settings, control, out).run(driver);
@@ -166,12 +206,16 @@ public final class LoadGenerator implements Callable<Integer> {
 
     private static ClientDriver driver(Settings settings, RunControl control) {
         return switch (settings.client()) {
-            case "netty" -> new NettyDriver(settings.broker(), settings.protocol(), settings.threads(),
-                    settings.window(), settings.keepAlive(), control);
+            case "netty" -> nettyDriver(settings, control);
             case "hivemq" -> new HiveMqDriver(settings.broker(), settings.protocol(), settings.threads(),
                     settings.window(), settings.keepAlive(), control);
             default -> throw new IllegalArgumentException(settings.client());
         };
+    }
+
+    private static NettyDriver nettyDriver(Settings settings, RunControl control) {
+        return new NettyDriver(settings.broker(), settings.protocol(), settings.threads(), settings.window(),
+                settings.keepAlive(), control);
     }
 
     /** Resolves the options, with the scenario's defaults, into settings. */
@@ -198,7 +242,8 @@ public final class LoadGenerator implements Callable<Integer> {
         if (!clientName.equals("netty") && !clientName.equals("hivemq")) {
             throw new IllegalArgumentException("--client must be netty or hivemq: " + client);
         }
-        if (clientName.equals("hivemq") && (scenario == Scenario.CONNECTIONS || scenario == Scenario.RETAINED)) {
+        if (clientName.equals("hivemq") && (scenario == Scenario.CONNECTIONS || scenario == Scenario.RETAINED
+                || scenario.pressure())) {
             throw new IllegalArgumentException("--client hivemq runs fanin, fanout, pairs and latency; "
                     + scenario.label() + " uses the netty client");
         }
@@ -225,6 +270,18 @@ public final class LoadGenerator implements Callable<Integer> {
                 pubs = or(publishers, 1);
                 subs = or(subscribers, 1);
             }
+            case LATE_READERS -> {
+                pubs = or(pairs, 10);
+                subs = pubs;
+            }
+            case STUCK -> {
+                pubs = 1;
+                subs = liveSubscribers;
+            }
+            case SLOW_SUBSCRIBER -> {
+                pubs = 1;
+                subs = 1;
+            }
             default -> {
                 pubs = 0;
                 subs = 0;
@@ -242,9 +299,16 @@ public final class LoadGenerator implements Callable<Integer> {
         if (connectConcurrency < 1) {
             throw new IllegalArgumentException("--connect-concurrency must be at least 1");
         }
-        return new Settings(scenario, host, port, version, clientName, level, payload, pubs, subs,
-                messagesPerSecond, warmup, duration, drain, window, e2eWindow, keepAliveSeconds, threads,
-                connections, locals, connectConcurrency, retainedCount, brokerPid, verbose);
+        int payloadSize = payload != null ? payload
+                : scenario == Scenario.STUCK ? 256 : scenario == Scenario.LATE_READERS ? 16 : 64;
+        int inflightWindow = window != null ? window : scenario.pressure() ? 100 : 1000;
+        PressureSettings pressure = scenario.pressure()
+                ? new PressureSettings(or(messages, scenario == Scenario.LATE_READERS ? 10_000 : 20_000),
+                        liveSubscribers, !noStuck, timeout, stall, Math.round(busyMicros * 1000))
+                : PressureSettings.NONE;
+        return new Settings(scenario, host, port, version, clientName, level, payloadSize, pubs, subs,
+                messagesPerSecond, warmup, duration, drain, inflightWindow, e2eWindow, keepAliveSeconds, threads,
+                connections, locals, connectConcurrency, retainedCount, brokerPid, verbose, pressure);
     }
 
     private static int or(Integer value, int fallback) {

@@ -51,6 +51,11 @@ public final class NettyDriver implements ClientDriver {
         return "netty";
     }
 
+    /** "epoll" or "nio". */
+    public String transport() {
+        return subscriberLoops.transport();
+    }
+
     @Override
     public String description() {
         return "Corvid codec on Netty " + publisherLoops.transport() + ", " + publisherLoops.threads()
@@ -59,28 +64,44 @@ public final class NettyDriver implements ClientDriver {
 
     @Override
     public CompletableFuture<Void> subscriber(String clientId, String filter, QoS qos, Receiver receiver) {
+        return subscriber(clientId, filter, qos, receiver, ReadPolicy.NORMAL).thenApply(connection -> null);
+    }
+
+    /**
+     * A subscriber as {@link #subscriber(String, String, QoS, Receiver)} that reads as
+     * {@code policy} says; completes with its connection (to resume held reads).
+     */
+    public CompletableFuture<NettyMqttConnection> subscriber(String clientId, String filter, QoS qos,
+                                                             Receiver receiver, ReadPolicy policy) {
         NettyMqttConnection connection = new NettyMqttConnection(
                 NettyMqttConnection.connectPacket(version, clientId, keepAlive), window, true,
                 new NettyMqttConnection.Events() {
                     @Override
                     public void message(Publish publish, long nowNanos) {
                         receiver.onMessage(publish.payload(), nowNanos);
+                        policy.spend();
                     }
 
                     @Override
                     public void lost(String reason) {
-                        control.error("subscriber " + clientId + " lost its connection: " + reason);
-                        receiver.connectionLost();
+                        if (!policy.lossIsResult()) {
+                            control.error("subscriber " + clientId + " lost its connection: " + reason);
+                        }
+                        receiver.connectionLost(reason);
                     }
                 });
-        CompletableFuture<Void> ready = new CompletableFuture<>();
-        open(subscriberLoops, clientId, connection, ready, () -> subscribe(connection, clientId, filter, qos, ready));
-        return ready;
+        CompletableFuture<Void> subscribed = new CompletableFuture<>();
+        open(subscriberLoops, clientId, connection, subscribed,
+                () -> subscribe(connection, clientId, filter, qos, policy.holdAfterSubAck(), subscribed));
+        return subscribed.thenApply(done -> connection);
     }
 
     private void subscribe(NettyMqttConnection connection, String clientId, String filter, QoS qos,
-                           CompletableFuture<Void> ready) {
+                           boolean holdReads, CompletableFuture<Void> ready) {
         connection.subscribe(List.of(new Subscription(filter, qos))).addListener((Future<SubAck> f) -> {
+            if (holdReads) {
+                connection.holdReads(true); // on the event loop, inside the SUBACK's read: nothing more is read
+            }
             if (!f.isSuccess()) {
                 ready.completeExceptionally(f.cause());
                 return;
@@ -97,6 +118,15 @@ public final class NettyDriver implements ClientDriver {
 
     @Override
     public CompletableFuture<Void> publisher(String clientId, String topic, QoS qos, int payloadSize, Sender sender) {
+        return publisherConnection(clientId, topic, qos, payloadSize, sender).thenApply(connection -> null);
+    }
+
+    /**
+     * A publisher as {@link #publisher}; completes with its connection (for a PINGREQ round trip
+     * after the last message).
+     */
+    public CompletableFuture<NettyMqttConnection> publisherConnection(String clientId, String topic, QoS qos,
+                                                                      int payloadSize, Sender sender) {
         NettyMqttConnection connection = new NettyMqttConnection(
                 NettyMqttConnection.connectPacket(version, clientId, keepAlive), window, false,
                 new NettyMqttConnection.Events() {
@@ -160,7 +190,7 @@ public final class NettyDriver implements ClientDriver {
             });
             ready.complete(null);
         });
-        return ready;
+        return ready.thenApply(done -> connection);
     }
 
     /** Connects; on a successful CONNACK runs {@code then} on the event loop. */

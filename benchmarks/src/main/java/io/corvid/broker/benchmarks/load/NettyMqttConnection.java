@@ -92,6 +92,7 @@ public final class NettyMqttConnection extends ByteToMessageDecoder {
     private volatile int inflight;
     private boolean closing;
     private boolean failed;
+    private boolean readsHeld;
     private String disconnectReason;
 
     // The PUBLISH this connection sends, without payload and packet identifier: set by publisher().
@@ -199,6 +200,30 @@ public final class NettyMqttConnection extends ByteToMessageDecoder {
             ctx.flush();
         });
         return promise;
+    }
+
+    /**
+     * Stops reading from the socket ({@code true}) until called again with {@code false}: a
+     * subscriber that misbehaves on purpose. Bytes already read are still decoded; nothing more
+     * is read, so the broker sees a full TCP window. Writability does not resume reading while
+     * held. Any thread; the returned future completes once it took effect (at once when called
+     * on the event loop).
+     */
+    public Future<Void> holdReads(boolean hold) {
+        Promise<Void> done = ctx.executor().newPromise();
+        Runnable apply = () -> {
+            readsHeld = hold;
+            Channel channel = ctx.channel();
+            channel.config().setAutoRead(!hold && (!pauseReadsWhenUnwritable || channel.isWritable()));
+            done.setSuccess(null);
+        };
+        // On the event loop (a SUBACK listener) at once, so that not one more read happens.
+        if (ctx.executor().inEventLoop()) {
+            apply.run();
+        } else {
+            ctx.executor().execute(apply);
+        }
+        return done;
     }
 
     /** Sends DISCONNECT and closes; the close is not reported as lost. Any thread. */
@@ -401,7 +426,12 @@ public final class NettyMqttConnection extends ByteToMessageDecoder {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext context) throws Exception {
-        super.channelReadComplete(context);
+        // Not ByteToMessageDecoder's own: with auto-read off it asks for one more read whenever a
+        // read passed no message down the pipeline, and this decoder never passes any (it handles
+        // the packets itself), so a connection told to stop reading would read on regardless.
+        // Auto-read is this client's only read control.
+        discardSomeReadBytes();
+        context.fireChannelReadComplete();
         context.flush();
         events.readComplete();
     }
@@ -409,7 +439,7 @@ public final class NettyMqttConnection extends ByteToMessageDecoder {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext context) throws Exception {
         boolean writable = context.channel().isWritable();
-        if (pauseReadsWhenUnwritable) {
+        if (pauseReadsWhenUnwritable && !readsHeld) {
             context.channel().config().setAutoRead(writable);
         }
         if (writable) {

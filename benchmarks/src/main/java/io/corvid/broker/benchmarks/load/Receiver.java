@@ -20,6 +20,9 @@ public final class Receiver {
     private volatile long received;
     private long unexpected;
     private boolean lost;
+    private String lostReason;
+    private long firstArrivalNanos;
+    private long lastArrivalNanos;
 
     /**
      * @param index            the subscriber's index in its scenario
@@ -44,6 +47,10 @@ public final class Receiver {
      * @param nowNanos System.nanoTime() at arrival
      */
     public synchronized void onMessage(byte[] payload, long nowNanos) {
+        if (received == 0) {
+            firstArrivalNanos = nowNanos;
+        }
+        lastArrivalNanos = nowNanos;
         received++;
         if (!Payload.hasHeader(payload)) {
             unexpected++;
@@ -64,11 +71,17 @@ public final class Receiver {
 
     /** The connection dropped: record it and stop flow control from waiting for this subscriber. */
     public void connectionLost() {
+        connectionLost(null);
+    }
+
+    /** The connection dropped, for {@code reason} (or null): as {@link #connectionLost()}, keeping the reason. */
+    public void connectionLost(String reason) {
         synchronized (this) {
             if (lost) {
                 return;
             }
             lost = true;
+            lostReason = reason;
         }
         for (StreamTracker stream : streams) {
             if (stream != null) {
@@ -78,6 +91,26 @@ public final class Receiver {
         if (onConnectionLost != null) {
             onConnectionLost.run();
         }
+    }
+
+    /** Whether the connection dropped during the run. */
+    public synchronized boolean lost() {
+        return lost;
+    }
+
+    /** Why the connection dropped, or null. */
+    public synchronized String lostReason() {
+        return lostReason;
+    }
+
+    /** System.nanoTime() of the first arrival; meaningless while {@link #received()} is 0. */
+    public synchronized long firstArrivalNanos() {
+        return firstArrivalNanos;
+    }
+
+    /** System.nanoTime() of the latest arrival; meaningless while {@link #received()} is 0. */
+    public synchronized long lastArrivalNanos() {
+        return lastArrivalNanos;
     }
 
     /** Messages received so far, of any publisher, duplicates included. */

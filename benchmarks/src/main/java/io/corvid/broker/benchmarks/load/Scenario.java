@@ -15,22 +15,33 @@ public enum Scenario {
     /** N idle connections: connect rate and broker memory per connection. */
     CONNECTIONS,
     /** N retained messages, then the time a {@code #} subscription takes to receive them all. */
-    RETAINED;
+    RETAINED,
+    /** One subscriber that never reads beside live ones on the same topic: do the live ones suffer? */
+    STUCK,
+    /** Pairs whose subscribers read nothing until their publisher is done: what did the broker keep? */
+    LATE_READERS,
+    /** One subscriber slower than its publisher: delivered, dropped or disconnected? */
+    SLOW_SUBSCRIBER;
 
-    /** The name in results: lower case. */
+    /** The name in results: lower case, words joined by dashes ("late-readers"). */
     public String label() {
-        return name().toLowerCase(Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /** Whether this is one of the bounded runs of a fixed number of messages against misbehaving subscribers. */
+    public boolean pressure() {
+        return this == STUCK || this == LATE_READERS || this == SLOW_SUBSCRIBER;
     }
 
     /** Parses a name, case-insensitive, with or without dashes ("fan-in"). */
     public static Scenario parse(String text) {
         String name = text.trim().replace("-", "").replace("_", "").toUpperCase(Locale.ROOT);
         for (Scenario scenario : values()) {
-            if (scenario.name().equals(name)) {
+            if (scenario.name().replace("_", "").equals(name)) {
                 return scenario;
             }
         }
         throw new IllegalArgumentException("unknown scenario '" + text
-                + "': fanin, fanout, pairs, latency, connections or retained");
+                + "': fanin, fanout, pairs, latency, connections, retained, stuck, late-readers or slow-subscriber");
     }
 }

@@ -2,6 +2,7 @@ package io.corvid.broker.benchmarks.load;
 
 import io.netty.util.concurrent.EventExecutor;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -24,6 +25,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * runs measure throughput, not the broker's overflow policy.</li>
  * </ul>
  * Whatever stops it re-triggers it: an acknowledgement, writability, a timer or the subscriber.
+ *
+ * <p>With a {@link #limit}, it stops after that many messages and reports {@link #finished()}
+ * once the last is out and, at QoS 1/2, every one is acknowledged (the pressure scenarios).
  */
 public final class Sender {
     /** Most messages per batch: one flush each; other connections on the loop get their turn. */
@@ -67,8 +71,10 @@ public final class Sender {
     private final AtomicBoolean pumpQueued = new AtomicBoolean();
     private final AtomicReference<StreamTracker> blockedOn = new AtomicReference<>();
     private final Runnable pumpTask = this::pump;
+    private final CompletableFuture<Void> finished = new CompletableFuture<>();
     private List<StreamTracker> downstream = List.of();
     private volatile Link link;
+    private volatile long limit = Long.MAX_VALUE;
 
     // Executor thread only.
     private int nextSequence;
@@ -105,6 +111,19 @@ public final class Sender {
     /** Sets the trackers of the subscribers that receive this publisher's messages. */
     public void downstream(List<StreamTracker> trackers) {
         this.downstream = List.copyOf(trackers);
+    }
+
+    /** Sends at most {@code count} messages; before {@link #start}. */
+    public void limit(long count) {
+        this.limit = count;
+    }
+
+    /**
+     * Completes once the {@link #limit}'s last message was written and flushed and, at QoS 1/2,
+     * every message was acknowledged. Completes on the publisher's executor.
+     */
+    public CompletableFuture<Void> finished() {
+        return finished;
     }
 
     /** Connects the publisher to its client; before {@link #start}. */
@@ -157,7 +176,11 @@ public final class Sender {
             return;
         }
         boolean measured = phase == RunControl.Phase.MEASURE;
-        int credit = Math.min(link.windowFree(), MAX_BATCH);
+        if (nextSequence >= limit) {
+            completeWhenAcknowledged(); // each acknowledgement pumps: the last one completes
+            return;
+        }
+        int credit = (int) Math.min(Math.min(link.windowFree(), MAX_BATCH), limit - nextSequence);
         if (credit <= 0) {
             return; // an acknowledgement pumps again
         }
@@ -191,6 +214,10 @@ public final class Sender {
         }
         sent = nextSequence;
         link.flush();
+        if (nextSequence >= limit) {
+            completeWhenAcknowledged();
+            return;
+        }
         if (!link.writable()) {
             return;
         }
@@ -198,6 +225,12 @@ public final class Sender {
             armTimer(nextIntended);
         } else {
             requestPump();
+        }
+    }
+
+    private void completeWhenAcknowledged() {
+        if (link.inflight() == 0) {
+            finished.complete(null);
         }
     }
 

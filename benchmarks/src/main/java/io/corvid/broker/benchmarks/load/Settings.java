@@ -16,13 +16,14 @@ import java.util.List;
  * @param brokerPid       the broker's process id for memory figures, or 0
  * @param threads         client threads; 0 for one per core
  * @param verbose         print which messages never arrived
+ * @param pressure        the stuck, late-readers and slow-subscriber scenarios' own settings
  */
 public record Settings(Scenario scenario, String host, int port, ProtocolVersion protocol, String client,
                        QoS qos, int payload, int publishers, int subscribers, double rate,
                        double warmupSeconds, double durationSeconds, double drainSeconds,
                        int window, int e2eWindow, int keepAlive, int threads,
                        int connections, List<InetAddress> sourceAddresses, int connectConcurrency,
-                       int retainedCount, long brokerPid, boolean verbose) {
+                       int retainedCount, long brokerPid, boolean verbose, PressureSettings pressure) {
 
     public Settings {
         sourceAddresses = List.copyOf(sourceAddresses);

@@ -1,6 +1,7 @@
 package io.corvid.broker.benchmarks.load;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.util.concurrent.DefaultEventExecutor;
@@ -159,5 +160,36 @@ class SenderTest {
                     "timestamps are the schedule, 1 ms apart, whenever the message actually left");
             assertEquals(i, link.sent.get(i)[0]);
         }
+    }
+
+    @Test
+    void stopsAtItsLimitAndFinishesOnceEverythingIsAcknowledged() throws Exception {
+        Sender sender = new Sender(0, control, 0, 0, false);
+        sender.limit(25);
+        FakeLink link = new FakeLink();
+        link.window.set(10);
+        sender.attach(link);
+        control.phase(RunControl.Phase.MEASURE);
+        sender.start();
+        int acknowledged = 0;
+        while (true) {
+            int due = Math.min(25, acknowledged + 10);
+            await(() -> link.sent.size() == due, due + " messages: a full window or the limit");
+            if (due == 25) {
+                break;
+            }
+            // The window is full, so the sender waits for this: the broker acknowledges it all.
+            acknowledged = due;
+            link.inflight.set(0);
+            sender.requestPump();
+        }
+        // The pump that sent the last five saw them in flight; nothing has pumped since.
+        assertFalse(sender.finished().isDone(), "five unacknowledged");
+        link.inflight.set(0);
+        sender.requestPump();
+        await(() -> sender.finished().isDone(), "finished once the last acknowledgement pumped");
+        assertEquals(25, link.sent.size(), "never beyond the limit");
+        assertEquals(25, sender.sent());
+        assertEquals(24, link.sent.get(24)[0]);
     }
 }
