@@ -46,6 +46,24 @@ public interface SessionStore {
     void removeRetained(String topic);
 
     /**
+     * Runs {@code callback} once every change handed to this store before the call is as
+     * durable as the store promises (written to the operating system, or forced to disk). The
+     * broker sends PUBACK and PUBREC from such callbacks, so that an acknowledged message
+     * survives what the store promises it survives. The call must not block: the broker makes
+     * it on its event loops. The callback runs exactly once, on any thread, in the order of
+     * the calls; if the store fails, it still runs, after the failure is logged.
+     *
+     * <p>The default suits a store whose every call is durable when it returns.
+     */
+    default void whenDurable(Runnable callback) {
+        callback.run();
+    }
+
+    /** Makes everything handed to the store durable and releases it; the broker calls it when it stops. */
+    default void close() {
+    }
+
+    /**
      * What a store holds.
      *
      * @param sessions the sessions, each with its messages
@@ -69,15 +87,37 @@ public interface SessionStore {
      * @param inboundQos2PacketIds  packet identifiers of QoS 2 messages received from the client
      *                              and not yet released by its PUBREL: a resend of one of them
      *                              after a restart must not be delivered again
+     * @param protocolLevel         the MQTT protocol level its client last connected with (3, 4 or 5), 0 if unknown
+     * @param will                  the will of its client, or {@code null}: while the client is
+     *                              connected, the will it gave at CONNECT; after it went away,
+     *                              the will that waits for its delay
+     * @param willDueAtMillis       wall-clock time the waiting will is due, or 0 while the client
+     *                              is connected (a broker that restarts lost that connection: the
+     *                              will is then due its delay after the restart)
      */
     record StoredSession(String clientId, long expiryIntervalSeconds, long disconnectedAtMillis,
                          List<StoredSubscription> subscriptions, List<StoredMessage> messages,
-                         List<Integer> inboundQos2PacketIds) {
+                         List<Integer> inboundQos2PacketIds, int protocolLevel, io.corvid.broker.packet.Will will,
+                         long willDueAtMillis) {
         public StoredSession {
             Objects.requireNonNull(clientId, "clientId");
             subscriptions = List.copyOf(subscriptions);
             messages = List.copyOf(messages);
             inboundQos2PacketIds = List.copyOf(inboundQos2PacketIds);
+        }
+
+        /** A session record without protocol level or will. */
+        public StoredSession(String clientId, long expiryIntervalSeconds, long disconnectedAtMillis,
+                             List<StoredSubscription> subscriptions, List<StoredMessage> messages,
+                             List<Integer> inboundQos2PacketIds) {
+            this(clientId, expiryIntervalSeconds, disconnectedAtMillis, subscriptions, messages, inboundQos2PacketIds,
+                    0, null, 0);
+        }
+
+        /** The same session with {@code loaded} as its messages (a store fills them in at load). */
+        public StoredSession withMessages(List<StoredMessage> loaded) {
+            return new StoredSession(clientId, expiryIntervalSeconds, disconnectedAtMillis, subscriptions, loaded,
+                    inboundQos2PacketIds, protocolLevel, will, willDueAtMillis);
         }
     }
 

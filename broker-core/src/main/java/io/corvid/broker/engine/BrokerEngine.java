@@ -51,7 +51,7 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
     private final Plugins plugins;
     private final EventDispatcher events;
     private final EngineClock clock;
-    private final SessionStore store;
+    private final TrackedStore store;
     private final EngineMetrics metrics = new EngineMetrics();
     private final MemoryBudget memoryBudget;
 
@@ -72,7 +72,7 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
      */
     public BrokerEngine(BrokerConfig config, Plugins plugins, EngineClock clock, SessionStore store) {
         this.config = config;
-        this.store = store;
+        this.store = store == null ? null : new TrackedStore(store);
         this.plugins = plugins;
         this.events = new EventDispatcher(plugins.listeners());
         this.clock = clock;
@@ -506,6 +506,23 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
             Thread.currentThread().interrupt();
             scheduler.shutdownNow();
         }
+        if (store != null) {
+            try {
+                store.close();
+            } catch (RuntimeException e) {
+                LOG.error("The session store failed to close", e);
+            }
+        }
+    }
+
+    /** A mark to pass to {@link #wroteToStoreSince}: how many store changes this thread has made. */
+    long storeMark() {
+        return store == null ? 0 : store.writesOnThisThread();
+    }
+
+    /** Whether this thread has handed changes to the store since {@code mark}. */
+    boolean wroteToStoreSince(long mark) {
+        return store != null && store.writesOnThisThread() != mark;
     }
 
     /** Runs a task on the engine's scheduler after a delay (used by handlers for plug-in timeouts). */

@@ -235,7 +235,8 @@ final class ConnectProcessor {
                 });
                 return;
             }
-            boolean present = session.attach(handler, handler.connection.executor(), cleanStart, expiry);
+            boolean present = session.attach(handler, handler.connection.executor(), cleanStart, expiry,
+                    handler.version.level(), handler.will);
             session.executor().execute(() -> handler.onSessionAttached(present, connAck(present)));
         });
     }

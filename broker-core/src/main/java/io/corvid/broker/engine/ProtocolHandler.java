@@ -91,6 +91,8 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
     private boolean drainScheduled;
     private boolean writesPending;
     private boolean connectedEventFired;
+    /** Acknowledgements of this connection waiting for the store to make what they acknowledge durable. */
+    private int acksAwaitingStore;
     boolean holdsConnectionSlot;
     private DecodeResult.Error pendingDecodeError;
     private DisconnectReason disconnectReason;
@@ -502,9 +504,41 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
      * those properties go, never the packet.
      */
     void writeWithinClientLimit(MqttPacket full, MqttPacket bare) {
+        write(withinClientLimit(full, bare));
+    }
+
+    /** {@code full}, or {@code bare} when {@code full} would exceed the client's Maximum Packet Size. */
+    MqttPacket withinClientLimit(MqttPacket full, MqttPacket bare) {
         boolean fits = clientMaximumPacketSize == Long.MAX_VALUE
                 || MqttEncoder.encodedSize(full, version) <= clientMaximumPacketSize;
-        write(fits ? full : bare);
+        return fits ? full : bare;
+    }
+
+    /**
+     * Writes an acknowledgement (PUBACK, PUBREC, PUBCOMP, SUBACK, UNSUBACK) once what it
+     * acknowledges is durable. If processing the packet it answers changed stored state (this
+     * thread wrote to the store since {@code storeMark}), it waits until the store has made that
+     * durable; so does every acknowledgement behind one that waits, because MQTT wants them in
+     * order. Otherwise it is written at once.
+     */
+    void writeAck(MqttPacket ack, long storeMark) {
+        if (acksAwaitingStore == 0 && !engine.wroteToStoreSince(storeMark)) {
+            write(ack);
+            return;
+        }
+        acksAwaitingStore++;
+        Session own = session;
+        engine.store().whenDurable(() -> own.executor().execute(() -> {
+            acksAwaitingStore--;
+            if (state == State.CONNECTED && own.isAttachedTo(this)) {
+                write(ack);
+            }
+        }));
+    }
+
+    /** A mark for {@link #writeAck}, taken before processing a packet. */
+    long storeMark() {
+        return engine.storeMark();
     }
 
     @Override

@@ -26,6 +26,11 @@ final class PublishProcessor {
     private final ProtocolHandler handler;
     /** Reused per PUBLISH: subscribers whose backlog holds this publisher back; made when first needed. */
     private java.util.Set<Session> overloaded;
+    /**
+     * The store mark taken when the packet being processed arrived: its acknowledgement waits for
+     * the store if processing it wrote there. Packets are processed one at a time, so one field serves.
+     */
+    private long storeMark;
 
     PublishProcessor(ProtocolHandler handler) {
         this.handler = handler;
@@ -64,6 +69,7 @@ final class PublishProcessor {
 
     /** A PUBLISH whose topic alias, if any, {@link #resolveTopicAlias} has resolved. */
     void onPublish(Publish publish) {
+        storeMark = handler.storeMark();
         BrokerConfig config = handler.engine.config();
         Session session = handler.session;
         boolean v5 = handler.version.isV5();
@@ -80,7 +86,7 @@ final class PublishProcessor {
         if (publish.qos() == QoS.EXACTLY_ONCE) {
             if (!session.registerInboundQos2(publish.packetId())) {
                 // A resend of a message already received: acknowledge again, route nothing.
-                handler.write(new PubRec(publish.packetId()));
+                handler.writeAck(new PubRec(publish.packetId()), storeMark);
                 return;
             }
             if (v5 && session.inboundQos2Count() > config.receiveMaximum()) {
@@ -112,8 +118,9 @@ final class PublishProcessor {
 
     /** An interceptor rejected the PUBLISH: nothing is routed; the flow is acknowledged as refused. */
     void onRejected(Publish publish) {
+        storeMark = handler.storeMark();
         if (publish.qos() == QoS.EXACTLY_ONCE && !handler.session.registerInboundQos2(publish.packetId())) {
-            handler.write(new PubRec(publish.packetId()));
+            handler.writeAck(new PubRec(publish.packetId()), storeMark);
             return;
         }
         acknowledge(publish, ReasonCode.NOT_AUTHORIZED, "rejected by an interceptor");
@@ -145,14 +152,15 @@ final class PublishProcessor {
         ReasonCode wireCode = v5 ? code : ReasonCode.SUCCESS;
         Properties properties = v5 && code.isError() ? handler.problemProperties(reason) : Properties.EMPTY;
         switch (publish.qos()) {
-            case AT_LEAST_ONCE -> handler.writeWithinClientLimit(new PubAck(publish.packetId(), wireCode, properties),
-                    new PubAck(publish.packetId(), wireCode, Properties.EMPTY));
+            case AT_LEAST_ONCE -> handler.writeAck(handler.withinClientLimit(
+                    new PubAck(publish.packetId(), wireCode, properties),
+                    new PubAck(publish.packetId(), wireCode, Properties.EMPTY)), storeMark);
             case EXACTLY_ONCE -> {
                 if (wireCode.isError()) {
                     handler.session.releaseInboundQos2(publish.packetId());
                 }
-                handler.writeWithinClientLimit(new PubRec(publish.packetId(), wireCode, properties),
-                        new PubRec(publish.packetId(), wireCode, Properties.EMPTY));
+                handler.writeAck(handler.withinClientLimit(new PubRec(publish.packetId(), wireCode, properties),
+                        new PubRec(publish.packetId(), wireCode, Properties.EMPTY)), storeMark);
             }
             default -> {
                 // QoS 0 has no acknowledgement.
@@ -161,11 +169,14 @@ final class PublishProcessor {
     }
 
     void onPubRel(PubRel pubRel) {
+        // The released identifier must be forgotten durably before PUBCOMP: the client may
+        // reuse it at once, and a restart that still remembered it would drop the new message.
+        long mark = handler.storeMark();
         boolean known = handler.session.releaseInboundQos2(pubRel.packetId());
         if (known || !handler.version.isV5()) {
-            handler.write(new PubComp(pubRel.packetId()));
+            handler.writeAck(new PubComp(pubRel.packetId()), mark);
         } else {
-            handler.write(new PubComp(pubRel.packetId(), ReasonCode.PACKET_IDENTIFIER_NOT_FOUND, Properties.EMPTY));
+            handler.writeAck(new PubComp(pubRel.packetId(), ReasonCode.PACKET_IDENTIFIER_NOT_FOUND, Properties.EMPTY), mark);
         }
     }
 

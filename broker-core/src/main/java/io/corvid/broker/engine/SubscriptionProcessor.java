@@ -73,6 +73,7 @@ final class SubscriptionProcessor {
 
     private void complete(Subscribe subscribe, int identifier, ReasonCode[] codes, List<CompletableFuture<Boolean>> checks) {
         BrokerConfig config = handler.engine.config();
+        long storeMark = handler.storeMark();
         Session session = handler.session;
         List<Subscription> requested = subscribe.subscriptions();
         List<Subscription> retainedFor = new ArrayList<>(codes.length);
@@ -105,8 +106,8 @@ final class SubscriptionProcessor {
             handler.engine.events().subscribed(handler.client, subscription, codes[i]);
         }
         List<ReasonCode> results = List.of(codes);
-        handler.writeWithinClientLimit(new SubAck(subscribe.packetId(), results, failureReason(results)),
-                new SubAck(subscribe.packetId(), results, Properties.EMPTY));
+        handler.writeAck(handler.withinClientLimit(new SubAck(subscribe.packetId(), results, failureReason(results)),
+                new SubAck(subscribe.packetId(), results, Properties.EMPTY)), storeMark);
         int[] identifiers = identifier == 0 ? Delivery.NO_IDENTIFIERS : new int[] {identifier};
         for (int i = 0; i < retainedFor.size(); i++) {
             QoS granted = retainedQos.get(i);
@@ -141,6 +142,7 @@ final class SubscriptionProcessor {
      * @param accepted false when an interceptor rejected the packet: nothing is removed
      */
     void onUnsubscribe(Unsubscribe unsubscribe, boolean accepted) {
+        long storeMark = handler.storeMark();
         List<String> filters = unsubscribe.topicFilters();
         List<ReasonCode> codes = new ArrayList<>(filters.size());
         for (String filter : filters) {
@@ -156,10 +158,10 @@ final class SubscriptionProcessor {
             }
         }
         if (handler.version.isV5()) {
-            handler.writeWithinClientLimit(new UnsubAck(unsubscribe.packetId(), codes, failureReason(codes)),
-                    new UnsubAck(unsubscribe.packetId(), codes, Properties.EMPTY));
+            handler.writeAck(handler.withinClientLimit(new UnsubAck(unsubscribe.packetId(), codes, failureReason(codes)),
+                    new UnsubAck(unsubscribe.packetId(), codes, Properties.EMPTY)), storeMark);
         } else {
-            handler.write(new UnsubAck(unsubscribe.packetId(), List.of(), Properties.EMPTY));
+            handler.writeAck(new UnsubAck(unsubscribe.packetId(), List.of(), Properties.EMPTY), storeMark);
         }
     }
 }

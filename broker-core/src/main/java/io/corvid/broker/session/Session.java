@@ -29,6 +29,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,11 +69,17 @@ public final class Session {
     private long expiryIntervalSeconds;
     private Cancellable expiryTimer;
     private Will pendingWill;
+    /** Wall-clock time the pending will is due: kept in the store so that a restart keeps the delay. */
+    private long pendingWillDueAtMillis;
+    /** The will of the attached client, as given at CONNECT: kept in the store for a restart. */
+    private Will connectedWill;
+    private int protocolLevel;
     private Cancellable willTimer;
     private int generation;
     /** Whether this session is written through to the store: a store is configured and the session outlives its connection. */
-    private boolean persistent;
-    private long nextSequence = 1;
+    private volatile boolean persistent;
+    /** Store sequence numbers: taken on publishers' threads, which store a message before handing it over. */
+    private final AtomicLong nextSequence = new AtomicLong(1);
     private long disconnectedAtMillis;
 
     /** Deliveries handed to this session's executor and not yet taken: the hand-off backlog. */
@@ -159,6 +166,15 @@ public final class Session {
      */
     public boolean attach(OutboundChannel newChannel, Executor connectionExecutor, boolean cleanStart,
                           long newExpiryIntervalSeconds) {
+        return attach(newChannel, connectionExecutor, cleanStart, newExpiryIntervalSeconds, 0, null);
+    }
+
+    /**
+     * As {@link #attach(OutboundChannel, Executor, boolean, long)}, recording for the store the
+     * client's protocol level and the will it gave at CONNECT.
+     */
+    public boolean attach(OutboundChannel newChannel, Executor connectionExecutor, boolean cleanStart,
+                          long newExpiryIntervalSeconds, int newProtocolLevel, Will will) {
         if (channel != null) {
             Will oldWill = channel.takeOver();
             if (oldWill != null) {
@@ -185,6 +201,8 @@ public final class Session {
         if (cleanStart && !fresh) {
             discardState();
         }
+        protocolLevel = newProtocolLevel;
+        connectedWill = will;
         fresh = false;
         generation++;
         channel = newChannel;
@@ -236,6 +254,7 @@ public final class Session {
         channel = null;
         channelReady = false;
         connected = false;
+        connectedWill = null;
         retainedBacklog.clear(); // a new subscription on reconnect sends them again
         updateLagging();
         this.expiryIntervalSeconds = expiryIntervalSeconds;
@@ -255,18 +274,26 @@ public final class Session {
             if (delay == 0) {
                 context.publishWill(this, will);
             } else {
-                pendingWill = will;
-                int expected = generation;
-                willTimer = context.schedule(() -> executor.execute(() -> {
-                    if (generation == expected && pendingWill != null && !ended) {
-                        Will due = pendingWill;
-                        pendingWill = null;
-                        context.publishWill(this, due);
-                    }
-                }), delay, TimeUnit.SECONDS);
+                scheduleWill(will, disconnectedAtMillis + TimeUnit.SECONDS.toMillis(delay));
             }
         }
+        saveSessionRecord();
         scheduleExpiry(TimeUnit.SECONDS.toMillis(expiryIntervalSeconds));
+    }
+
+    /** Keeps {@code will} until {@code dueAtMillis}, then publishes it unless the client came back. */
+    private void scheduleWill(Will will, long dueAtMillis) {
+        pendingWill = will;
+        pendingWillDueAtMillis = dueAtMillis;
+        int expected = generation;
+        willTimer = context.schedule(() -> executor.execute(() -> {
+            if (generation == expected && pendingWill != null && !ended) {
+                Will due = pendingWill;
+                pendingWill = null;
+                context.publishWill(this, due);
+                saveSessionRecord();
+            }
+        }), Math.max(0, dueAtMillis - context.nowMillis()), TimeUnit.MILLISECONDS);
     }
 
     private void scheduleExpiry(long delayMillis) {
@@ -442,11 +469,19 @@ public final class Session {
             context.messageDropped(this, delivery, DropReason.MEMORY_BUDGET);
             return true;
         }
+        Delivery handed = delivery;
+        if (persistent && delivery.qos() != QoS.AT_MOST_ONCE) {
+            // Stored here, on the publisher's thread and before the hand-off, so that the
+            // publisher's acknowledgement can wait until the store has made it durable.
+            handed = delivery.withSequence(nextSequence.getAndIncrement());
+            saveMessage(handed, 0, false);
+        }
         budget.reserve(delivery.message().footprint());
         pendingHandoffs.incrementAndGet();
+        Delivery taken = handed;
         executor.execute(() -> {
             int left = pendingHandoffs.decrementAndGet();
-            deliver(delivery);
+            deliver(taken);
             if (left == 0 && !takenWaiters.isEmpty()) {
                 releaseTakenWaiters();
             }
@@ -482,6 +517,7 @@ public final class Session {
     private void deliver(Delivery delivery) {
         if (ended) {
             context.memoryBudget().release(delivery.message().footprint());
+            forgetStored(delivery);
             return;
         }
         boolean qos0 = delivery.qos() == QoS.AT_MOST_ONCE;
@@ -492,10 +528,6 @@ public final class Session {
         DropReason overflow = overflow(delivery);
         if (overflow != null && !makeRoom(delivery, overflow)) {
             return;
-        }
-        if (persistent && !qos0) {
-            delivery = delivery.withSequence(nextSequence++);
-            saveMessage(delivery, 0, false);
         }
         queue.add(delivery);
         queuedCount = queue.size();
@@ -561,6 +593,7 @@ public final class Session {
     /** Drops a delivery that was handed over but never queued, giving its budget back. */
     private void drop(Delivery delivery, DropReason reason) {
         context.memoryBudget().release(delivery.message().footprint());
+        forgetStored(delivery);
         context.messageDropped(this, delivery, reason);
     }
 
@@ -734,7 +767,7 @@ public final class Session {
         }
         for (StoredMessage message : stored.messages()) {
             Delivery delivery = StoredForms.fromStored(message);
-            nextSequence = Math.max(nextSequence, message.sequence() + 1);
+            nextSequence.accumulateAndGet(message.sequence() + 1, Math::max);
             if (message.packetId() != 0) {
                 inflight.restore(message.packetId(), delivery, message.released());
             } else {
@@ -743,6 +776,17 @@ public final class Session {
         }
         queuedCount = queue.size();
         inflightCount = inflight.size();
+        protocolLevel = stored.protocolLevel();
+        if (stored.will() != null) {
+            // A will kept while its client was connected: the restart lost that connection, so
+            // the will is due its delay from now; a will already waiting keeps its due time.
+            long due = stored.willDueAtMillis() != 0 ? stored.willDueAtMillis()
+                    : context.nowMillis() + TimeUnit.SECONDS.toMillis(willDelaySeconds(stored.will()));
+            scheduleWill(stored.will(), due);
+        }
+        if (stored.disconnectedAtMillis() == 0 || stored.will() != null) {
+            saveSessionRecord();
+        }
         long elapsed = context.nowMillis() - disconnectedAtMillis;
         scheduleExpiry(TimeUnit.SECONDS.toMillis(expiryIntervalSeconds) - elapsed);
     }
@@ -766,13 +810,13 @@ public final class Session {
     private void storeUnstoredMessages() {
         for (InflightWindow.Flight flight : inflight.inOrder()) {
             if (flight.delivery.sequence() == 0 && flight.delivery.qos() != QoS.AT_MOST_ONCE) {
-                flight.delivery = flight.delivery.withSequence(nextSequence++);
+                flight.delivery = flight.delivery.withSequence(nextSequence.getAndIncrement());
                 saveMessage(flight.delivery, flight.packetId, flight.released);
             }
         }
         queue.replaceAll(delivery -> {
             if (delivery.sequence() == 0 && delivery.qos() != QoS.AT_MOST_ONCE) {
-                Delivery stored = delivery.withSequence(nextSequence++);
+                Delivery stored = delivery.withSequence(nextSequence.getAndIncrement());
                 saveMessage(stored, 0, false);
                 return stored;
             }
@@ -782,9 +826,11 @@ public final class Session {
 
     private void saveSessionRecord() {
         if (persistent) {
+            Will will = connected ? connectedWill : pendingWill;
+            long willDue = connected || pendingWill == null ? 0 : pendingWillDueAtMillis;
             StoredSession record = new StoredSession(clientId, expiryIntervalSeconds, disconnectedAtMillis,
                     StoredForms.toStored(subscriptions.values()), List.of(),
-                    inboundQos2 == null ? List.of() : List.copyOf(inboundQos2));
+                    inboundQos2 == null ? List.of() : List.copyOf(inboundQos2), protocolLevel, will, willDue);
             store(store -> store.saveSession(record));
         }
     }

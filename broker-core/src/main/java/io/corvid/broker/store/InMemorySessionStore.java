@@ -24,9 +24,7 @@ public final class InMemorySessionStore implements SessionStore {
         List<StoredSession> loaded = new ArrayList<>(sessions.size());
         for (StoredSession session : sessions.values()) {
             Map<Long, StoredMessage> pending = messages.getOrDefault(session.clientId(), new ConcurrentSkipListMap<>());
-            loaded.add(new StoredSession(session.clientId(), session.expiryIntervalSeconds(),
-                    session.disconnectedAtMillis(), session.subscriptions(), new ArrayList<>(pending.values()),
-                    session.inboundQos2PacketIds()));
+            loaded.add(session.withMessages(new ArrayList<>(pending.values())));
         }
         return new State(loaded, new ArrayList<>(retained.values()));
     }

@@ -1,0 +1,207 @@
+package io.corvid.broker.engine;
+
+import static io.corvid.broker.packet.ProtocolVersion.MQTT_3_1_1;
+import static io.corvid.broker.packet.ProtocolVersion.MQTT_5;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.corvid.broker.SessionStore;
+import io.corvid.broker.packet.Disconnect;
+import io.corvid.broker.packet.Properties;
+import io.corvid.broker.packet.PubAck;
+import io.corvid.broker.packet.PubComp;
+import io.corvid.broker.packet.PubRec;
+import io.corvid.broker.packet.PubRel;
+import io.corvid.broker.packet.Publish;
+import io.corvid.broker.packet.QoS;
+import io.corvid.broker.packet.SubAck;
+import io.corvid.broker.packet.Will;
+import io.corvid.broker.store.InMemorySessionStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * With a store, PUBACK, PUBREC, PUBCOMP and SUBACK are sent only once what they acknowledge is
+ * durable, and in the order of the packets they answer.
+ */
+class DurableAcknowledgementTest extends EngineTestSupport {
+
+    /** A store whose changes become durable only when the test says so. */
+    private static final class GatedStore implements SessionStore {
+        final InMemorySessionStore memory = new InMemorySessionStore();
+        private final List<Runnable> waiting = new ArrayList<>();
+
+        @Override
+        public State load() {
+            return memory.load();
+        }
+
+        @Override
+        public synchronized void saveSession(StoredSession session) {
+            memory.saveSession(session);
+        }
+
+        @Override
+        public synchronized void removeSession(String clientId) {
+            memory.removeSession(clientId);
+        }
+
+        @Override
+        public synchronized void saveMessage(String clientId, StoredMessage message) {
+            memory.saveMessage(clientId, message);
+        }
+
+        @Override
+        public synchronized void removeMessage(String clientId, long sequence) {
+            memory.removeMessage(clientId, sequence);
+        }
+
+        @Override
+        public synchronized void saveRetained(StoredMessage message) {
+            memory.saveRetained(message);
+        }
+
+        @Override
+        public synchronized void removeRetained(String topic) {
+            memory.removeRetained(topic);
+        }
+
+        @Override
+        public synchronized void whenDurable(Runnable callback) {
+            waiting.add(callback);
+        }
+
+        /** Makes everything so far durable: runs the waiting callbacks in order. */
+        void commit() {
+            List<Runnable> due;
+            synchronized (this) {
+                due = new ArrayList<>(waiting);
+                waiting.clear();
+            }
+            due.forEach(Runnable::run);
+        }
+
+        synchronized int waitingCallbacks() {
+            return waiting.size();
+        }
+    }
+
+    private final GatedStore gated = new GatedStore();
+
+    private TestClient persistentSubscriber(String id, String filter, QoS qos) {
+        TestClient subscriber = client(id);
+        subscriber.connect(MQTT_3_1_1, false);
+        Thread committer = new Thread(() -> {
+            Await.until("the SUBACK waits for the store", () -> gated.waitingCallbacks() > 0);
+            gated.commit();
+        });
+        committer.start();
+        subscriber.subscribe(filter, qos);
+        return subscriber;
+    }
+
+    @Test
+    void pubAckWaitsUntilTheStoredCopyForAPersistentSubscriberIsDurable() {
+        store = gated;
+        TestClient subscriber = persistentSubscriber("keeper", "d/#", QoS.AT_LEAST_ONCE);
+        subscriber.send(Disconnect.NORMAL);
+        subscriber.awaitClosed();
+        gated.commit();
+        TestClient publisher = client("pub");
+        publisher.connect(MQTT_5, true);
+        publisher.send(new Publish("d/1", QoS.AT_LEAST_ONCE, false, false, 7, new byte[] {1}, Properties.EMPTY));
+        Await.until("the PUBACK waits for the store", () -> gated.waitingCallbacks() == 1);
+        assertNull(publisher.next(Duration.ofMillis(200)), "no PUBACK before the message is durable");
+        gated.commit();
+        assertEquals(7, publisher.expect(PubAck.class).packetId());
+    }
+
+    @Test
+    void acknowledgementsKeepTheirOrderBehindOneThatWaits() {
+        store = gated;
+        TestClient subscriber = persistentSubscriber("ordered", "o/kept", QoS.AT_LEAST_ONCE);
+        subscriber.send(Disconnect.NORMAL);
+        subscriber.awaitClosed();
+        gated.commit();
+        TestClient publisher = client("pub2");
+        publisher.connect(MQTT_5, true);
+        publisher.send(new Publish("o/kept", QoS.AT_LEAST_ONCE, false, false, 1, new byte[] {1}, Properties.EMPTY));
+        publisher.send(new Publish("o/nobody", QoS.AT_LEAST_ONCE, false, false, 2, new byte[] {2}, Properties.EMPTY));
+        Await.until("both wait", () -> gated.waitingCallbacks() == 2);
+        assertNull(publisher.next(Duration.ofMillis(200)), "the second PUBACK does not overtake the first");
+        gated.commit();
+        assertEquals(1, publisher.expect(PubAck.class).packetId());
+        assertEquals(2, publisher.expect(PubAck.class).packetId());
+    }
+
+    @Test
+    void aPublishThatTouchesNoStoredStateIsAcknowledgedAtOnce() {
+        store = gated;
+        TestClient publisher = client("free");
+        publisher.connect(MQTT_5, true);
+        publisher.send(new Publish("nobody/listens", QoS.AT_LEAST_ONCE, false, false, 3, new byte[] {3},
+                Properties.EMPTY));
+        assertEquals(3, publisher.expect(PubAck.class).packetId());
+        assertEquals(0, gated.waitingCallbacks());
+    }
+
+    @Test
+    void qos2FromAPersistentPublisherWaitsAtPubRecAndAtPubComp() {
+        store = gated;
+        TestClient publisher = client("q2");
+        publisher.connect(MQTT_3_1_1, false);
+        gated.commit();
+        publisher.send(new Publish("q2/t", QoS.EXACTLY_ONCE, false, false, 5, new byte[] {5}, Properties.EMPTY));
+        Await.until("PUBREC waits for the stored packet identifier", () -> gated.waitingCallbacks() == 1);
+        assertNull(publisher.next(Duration.ofMillis(200)));
+        gated.commit();
+        assertEquals(5, publisher.expect(PubRec.class).packetId());
+        publisher.send(new PubRel(5));
+        Await.until("PUBCOMP waits until the identifier is durably released", () -> gated.waitingCallbacks() == 1);
+        gated.commit();
+        assertEquals(5, publisher.expect(PubComp.class).packetId());
+    }
+
+    @Test
+    void subAckWaitsForTheStoredSubscription() {
+        store = gated;
+        TestClient subscriber = client("subs");
+        subscriber.connect(MQTT_3_1_1, false);
+        gated.commit();
+        subscriber.send(new io.corvid.broker.packet.Subscribe(9,
+                List.of(new io.corvid.broker.packet.Subscription("s/#", QoS.AT_LEAST_ONCE)), Properties.EMPTY));
+        Await.until("SUBACK waits", () -> gated.waitingCallbacks() == 1);
+        assertNull(subscriber.next(Duration.ofMillis(200)));
+        gated.commit();
+        assertEquals(9, subscriber.expect(SubAck.class).packetId());
+    }
+
+    @Test
+    void aWillSurvivesARestartAndIsPublishedAfterItsDelay() {
+        store = new InMemorySessionStore();
+        TestClient watcher = client("watcher");
+        watcher.connect(MQTT_3_1_1, false);
+        watcher.subscribe("wills/#", QoS.AT_LEAST_ONCE);
+        watcher.send(Disconnect.NORMAL);
+        watcher.awaitClosed();
+        TestClient dying = client("dying");
+        Will will = new Will("wills/dying", new byte[] {9}, QoS.AT_LEAST_ONCE, false,
+                Properties.builder().put(io.corvid.broker.packet.Property.WILL_DELAY_INTERVAL, 1L).build());
+        dying.connect(TestClient.connect(MQTT_5, "dying", false, 60,
+                Properties.builder().put(io.corvid.broker.packet.Property.SESSION_EXPIRY_INTERVAL, 3600L).build(), will));
+        SessionStore.StoredSession stored = store.load().sessions().stream()
+                .filter(s -> s.clientId().equals("dying")).findFirst().orElseThrow();
+        assertEquals(5, stored.protocolLevel());
+        assertEquals("wills/dying", stored.will().topic());
+        assertEquals(0, stored.willDueAtMillis(), "connected: not due yet");
+
+        restartEngine(); // the broker goes away with the client still connected
+        TestClient back = client("watcher");
+        assertTrue(back.connect(MQTT_3_1_1, false).sessionPresent());
+        Publish published = back.receive();
+        assertEquals("wills/dying", published.topic(), "the will is published after its delay from the restart");
+    }
+}
