@@ -342,6 +342,11 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
     }
 
     @Override
+    public long nanoTime() {
+        return clock.nanoTime();
+    }
+
+    @Override
     public Executor backgroundExecutor() {
         return scheduler;
     }

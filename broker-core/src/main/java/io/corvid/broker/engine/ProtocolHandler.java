@@ -44,6 +44,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProtocolHandler implements ConnectionHandler, OutboundChannel {
     private static final Logger LOG = LoggerFactory.getLogger(ProtocolHandler.class);
+    /** The longest a publisher is held back at an exhausted memory budget before it is looked at again. */
+    static final long MAX_HOLD_MILLIS = 100;
 
     /** Where a connection is in its life. */
     enum State {
@@ -410,25 +412,35 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
     }
 
     /**
-     * Holds this client back (stops reading its packets) until every session in
-     * {@code overloaded} has taken what was handed to it: at an exhausted memory budget those
-     * sessions refuse new messages, and a QoS 1/2 publisher then moves at the pace at which the
-     * broker works off its hand-offs instead of filling memory. Runs in the session's executor.
+     * Holds this client back (stops reading its packets) at an exhausted memory budget, until
+     * every session in {@code overloaded} is relieved (see {@link Session#whenRelieved}) or
+     * {@link #MAX_HOLD_MILLIS} have passed, whichever comes first: the publisher then moves at
+     * the pace of the subscribers that keep up, while those that are stuck shed what they
+     * cannot hold. Runs in the session's executor.
      */
     void holdUntilDrained(java.util.Set<Session> overloaded) {
         paused = true;
         setReading(false);
         engine.metrics().publisherPauses.increment();
         java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger(overloaded.size());
+        java.util.concurrent.atomic.AtomicBoolean resumed = new java.util.concurrent.atomic.AtomicBoolean();
         Session own = session;
+        Runnable resumeOnce = () -> {
+            if (resumed.compareAndSet(false, true)) {
+                own.executor().execute(() -> {
+                    if (state == State.CONNECTED && own.isAttachedTo(this)) {
+                        resume();
+                    }
+                });
+            }
+        };
+        // A subscriber that is behind may turn out stuck: the budget is looked at again soon.
+        Cancellable timeout = connection.schedule(resumeOnce, MAX_HOLD_MILLIS, TimeUnit.MILLISECONDS);
         for (Session target : overloaded) {
-            target.whenTaken(() -> {
+            target.whenRelieved(() -> {
                 if (waiting.decrementAndGet() == 0) {
-                    own.executor().execute(() -> {
-                        if (state == State.CONNECTED && own.isAttachedTo(this)) {
-                            resume();
-                        }
-                    });
+                    timeout.cancel();
+                    resumeOnce.run();
                 }
             });
         }

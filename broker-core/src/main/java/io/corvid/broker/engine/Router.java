@@ -35,9 +35,9 @@ final class Router {
     /**
      * Routes the message; returns the number of sessions it was handed to.
      *
-     * @param overloaded collects the sessions that refused a QoS 1/2 delivery at an exhausted
-     *                   memory budget, so that the publisher can be held back until they have
-     *                   taken it; {@code null} when nobody can be held back
+     * @param overloaded collects the sessions that, at an exhausted memory budget, are behind
+     *                   or refused a QoS 1/2 delivery, so that the publisher can be held back
+     *                   until they are relieved; {@code null} when nobody can be held back
      */
     int route(Message message, java.util.Set<Session> overloaded) {
         Matches matches = matchesPerThread.get();
@@ -109,8 +109,9 @@ final class Router {
     }
 
     static void handTo(Session session, Delivery delivery, java.util.Set<Session> overloaded) {
-        boolean refused = session.offer(delivery);
-        if (refused && overloaded != null && delivery.qos() != QoS.AT_MOST_ONCE) {
+        Session.Handoff outcome = session.offer(delivery);
+        if (overloaded != null && (outcome == Session.Handoff.BEHIND
+                || outcome == Session.Handoff.REFUSED && delivery.qos() != QoS.AT_MOST_ONCE)) {
             overloaded.add(session);
         }
     }

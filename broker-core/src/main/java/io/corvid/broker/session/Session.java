@@ -50,6 +50,29 @@ public final class Session {
      * budget it takes no more.
      */
     private static final int HANDOFF_SLACK = 256;
+    /**
+     * How long a session with messages waiting may send nothing before it counts as stuck: at
+     * an exhausted memory budget a stuck session takes no more messages, while one that is
+     * merely behind keeps taking them and holds its publishers back instead.
+     */
+    static final long STUCK_AFTER_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    /** What a publisher learns from handing a delivery over ({@link #offer}). */
+    public enum Handoff {
+        /** Taken as usual. */
+        ACCEPTED,
+        /**
+         * Taken, but the memory budget is exhausted and this session is behind (it is still
+         * sending): the publisher should be held back until it has caught up ({@link #whenRelieved}).
+         */
+        BEHIND,
+        /**
+         * Refused: the memory budget is exhausted and this session is stuck (its client is away,
+         * or it has sent nothing for a while). QoS 0 was dropped; QoS 1/2 meets the overflow
+         * policy; a QoS 1/2 publisher should be held back until the hand-off is taken.
+         */
+        REFUSED
+    }
 
     private final String clientId;
     private final SessionContext context;
@@ -84,8 +107,10 @@ public final class Session {
 
     /** Deliveries handed to this session's executor and not yet taken: the hand-off backlog. */
     private final AtomicInteger pendingHandoffs = new AtomicInteger();
-    /** Publishers held back until the hand-off backlog is taken (see {@link #whenTaken}). */
-    private final Queue<Runnable> takenWaiters = new ConcurrentLinkedQueue<>();
+    /** Publishers held back until this session is relieved (see {@link #whenRelieved}). */
+    private final Queue<Runnable> reliefWaiters = new ConcurrentLinkedQueue<>();
+    /** When a session with messages waiting last sent one (or began to have messages waiting). */
+    private volatile long lastProgressNanos;
     /**
      * Whether messages for this session wait instead of going straight out: its client is away
      * or not ready, or its queue is not empty. Written by the session, read by publishers when
@@ -113,6 +138,7 @@ public final class Session {
         this.clientId = clientId;
         this.context = context;
         this.queue = new OutboundQueue(context.memoryBudget());
+        this.lastProgressNanos = context.nanoTime();
         // Inline execution is the last resort when every executor refuses work during shutdown.
         this.executor = new SerialExecutor(firstExecutor, Runnable::run, this::flushChannel);
     }
@@ -331,6 +357,7 @@ public final class Session {
         forgetSubscriptions();
         rerouteShared(false);
         discardMessages(DropReason.SESSION_ENDED);
+        releaseReliefWaiters();
         if (persistent) {
             persistent = false;
             store(store -> store.removeSession(clientId));
@@ -455,19 +482,21 @@ public final class Session {
      * Hands a delivery to this session from any thread (a publisher's), reserving its
      * footprint in the broker's memory budget until it leaves the session's queue.
      *
-     * <p>While the budget is exhausted, a session that lags behind (its client is away, or
-     * messages already wait in its queue) takes nothing more: a QoS 0 delivery is dropped here
-     * at once, a QoS 1/2 delivery is handed over to meet the session's overflow policy, and the
-     * caller should hold its publisher back until {@link #whenTaken} fires.
-     *
-     * @return whether this session refused the delivery for lack of budget
+     * <p>While the budget is exhausted, a session with messages waiting is either behind (it
+     * keeps sending: it takes the delivery, and the publisher should wait for it to catch up)
+     * or stuck (its client is away, or it has sent nothing for {@link #STUCK_AFTER_NANOS}: a
+     * QoS 0 delivery is dropped here at once, a QoS 1/2 delivery is handed over to meet the
+     * session's overflow policy).
      */
-    public boolean offer(Delivery delivery) {
+    public Handoff offer(Delivery delivery) {
         MemoryBudget budget = context.memoryBudget();
-        boolean refused = budget.isExhausted() && (lagging || pendingHandoffs.get() > HANDOFF_SLACK);
-        if (refused && delivery.qos() == QoS.AT_MOST_ONCE) {
-            context.messageDropped(this, delivery, DropReason.MEMORY_BUDGET);
-            return true;
+        Handoff outcome = Handoff.ACCEPTED;
+        if (budget.isExhausted() && (lagging || pendingHandoffs.get() > HANDOFF_SLACK)) {
+            outcome = isStuck() ? Handoff.REFUSED : Handoff.BEHIND;
+            if (outcome == Handoff.REFUSED && delivery.qos() == QoS.AT_MOST_ONCE) {
+                context.messageDropped(this, delivery, DropReason.MEMORY_BUDGET);
+                return outcome;
+            }
         }
         Delivery handed = delivery;
         if (persistent && delivery.qos() != QoS.AT_MOST_ONCE) {
@@ -480,29 +509,40 @@ public final class Session {
         pendingHandoffs.incrementAndGet();
         Delivery taken = handed;
         executor.execute(() -> {
-            int left = pendingHandoffs.decrementAndGet();
+            pendingHandoffs.decrementAndGet();
             deliver(taken);
-            if (left == 0 && !takenWaiters.isEmpty()) {
-                releaseTakenWaiters();
+            if (!reliefWaiters.isEmpty()) {
+                releaseIfRelieved();
             }
         });
-        return refused;
+        return outcome;
+    }
+
+    /** Whether this session takes nothing more at an exhausted budget: away, or sending nothing. Thread safe. */
+    private boolean isStuck() {
+        return !connected || context.nanoTime() - lastProgressNanos > STUCK_AFTER_NANOS;
     }
 
     /**
-     * Runs {@code callback} (once, on some thread) as soon as every delivery handed to this
-     * session so far has been taken, or at once if none waits. Thread safe.
+     * Runs {@code callback} (once, on some thread) when a publisher held back for this session
+     * may go on: a stuck session has taken every delivery handed to it (and dropped what it
+     * cannot hold); one that is behind has also sent everything queued. Thread safe. The
+     * caller bounds the wait: a session that is behind may become stuck meanwhile.
      */
-    public void whenTaken(Runnable callback) {
-        takenWaiters.add(callback);
-        if (pendingHandoffs.get() == 0) {
-            releaseTakenWaiters();
+    public void whenRelieved(Runnable callback) {
+        reliefWaiters.add(callback);
+        releaseIfRelieved();
+    }
+
+    private void releaseIfRelieved() {
+        if (pendingHandoffs.get() == 0 && (!lagging || isStuck())) {
+            releaseReliefWaiters();
         }
     }
 
-    private void releaseTakenWaiters() {
+    private void releaseReliefWaiters() {
         Runnable waiter;
-        while ((waiter = takenWaiters.poll()) != null) {
+        while ((waiter = reliefWaiters.poll()) != null) {
             waiter.run();
         }
     }
@@ -539,7 +579,7 @@ public final class Session {
         if (queue.wouldOverflow(delivery, context.maxQueuedMessages(), context.maxQueuedBytes())) {
             return DropReason.QUEUE_FULL;
         }
-        if (context.memoryBudget().isExhausted() && isBehind()) {
+        if (context.memoryBudget().isExhausted() && isBehind() && isStuck()) {
             return DropReason.MEMORY_BUDGET;
         }
         return null;
@@ -598,12 +638,25 @@ public final class Session {
     }
 
     private void updateLagging() {
+        updateLagging(false);
+    }
+
+    /** @param sent whether the caller just sent messages: progress, for {@link #isStuck()} */
+    private void updateLagging(boolean sent) {
         boolean now = channel == null || !channelReady || !queue.isEmpty();
         if (overflowing && queue.isEmpty()) {
             overflowing = false;
         }
+        if (now && (sent || !lagging)) {
+            // Only a session with messages waiting is judged by its progress, so the clock is
+            // read only then: when a backlog begins, and when one shrinks.
+            lastProgressNanos = context.nanoTime();
+        }
         if (lagging != now) {
             lagging = now;
+        }
+        if (!now && !reliefWaiters.isEmpty()) {
+            releaseIfRelieved();
         }
     }
 
@@ -617,6 +670,7 @@ public final class Session {
         }
         int window = Math.min(context.maxInflight(), channel.clientReceiveMaximum());
         long now = context.nowMillis();
+        int waitingBefore = queue.size() + retainedBacklog.size();
         while (channel.isWritable()) {
             // Retained messages of a new subscription go first, then the queue.
             boolean fromBacklog = !retainedBacklog.isEmpty();
@@ -652,7 +706,7 @@ public final class Session {
         }
         queuedCount = queue.size() + retainedBacklog.size();
         inflightCount = inflight.size();
-        updateLagging();
+        updateLagging(queuedCount < waitingBefore);
     }
 
     private void take(boolean fromBacklog) {

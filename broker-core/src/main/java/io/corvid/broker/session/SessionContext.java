@@ -33,6 +33,9 @@ public interface SessionContext {
     /** Wall-clock time in milliseconds (message expiry survives restarts, so it is wall-clock). */
     long nowMillis();
 
+    /** Monotonic nanoseconds, for how long a session has made no progress. */
+    long nanoTime();
+
     /** Where sessions of offline clients run their tasks. */
     Executor backgroundExecutor();
 

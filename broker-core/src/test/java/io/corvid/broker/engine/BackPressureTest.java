@@ -166,14 +166,16 @@ class BackPressureTest extends EngineTestSupport {
     }
 
     @Test
-    void atTheMemoryBudgetLaggingSubscribersAreRefusedAndLiveOnesServed() {
+    void atTheMemoryBudgetStuckSubscribersAreRefusedAndLiveOnesServed() {
         settings.memoryBudget(64 * 1024).maxQueuedBytes(Long.MAX_VALUE).maxQueuedMessages(Integer.MAX_VALUE);
         TestClient stuck = subscriber("hog", "m", QoS.AT_MOST_ONCE);
         TestClient live = subscriber("fine", "m", QoS.AT_MOST_ONCE);
         setWritable(stuck, false);
-        Await.until("not writable", () -> !stuck.connection.writable);
+        publishFromApp("m", 0, QoS.AT_MOST_ONCE, 1024 - 160);
+        Await.until("a backlog begins", () -> engine().session("hog").orElseThrow().queuedMessages() == 1);
+        clock.advanceMillis(2_000); // and nothing is sent for longer than a stuck session may take
         int count = 200; // about twice the budget in 1 KiB messages, with their overhead
-        for (int i = 0; i < count; i++) {
+        for (int i = 1; i < count; i++) {
             publishFromApp("m", i, QoS.AT_MOST_ONCE, 1024 - 160);
         }
         for (int i = 0; i < count; i++) {
@@ -206,6 +208,7 @@ class BackPressureTest extends EngineTestSupport {
             Await.until("taken", () -> engine().session("lagging").orElseThrow().queuedMessages()
                     + dropped("lagging", DropReason.MEMORY_BUDGET) == expected);
         }
+        clock.advanceMillis(2_000); // the lagging subscriber has sent nothing for a while: stuck
         TestClient publisher = client("pub");
         publisher.connect(MQTT_3_1_1, true);
         long refusedBefore = dropped("lagging", DropReason.MEMORY_BUDGET);
@@ -223,6 +226,32 @@ class BackPressureTest extends EngineTestSupport {
         Await.until("the publisher reads again", () -> publisher.connection.readEnabled);
         Await.until("all five refused for the lagging subscriber",
                 () -> dropped("lagging", DropReason.MEMORY_BUDGET) == refusedBefore + 5);
+    }
+
+    @Test
+    void atTheMemoryBudgetASubscriberThatIsOnlyBehindLosesNothingAndItsPublisherWaits() {
+        settings.memoryBudget(16 * 1024).maxQueuedBytes(Long.MAX_VALUE).maxQueuedMessages(Integer.MAX_VALUE);
+        TestClient slow = subscriber("slowpoke", "b", QoS.AT_MOST_ONCE);
+        setWritable(slow, false);
+        int filled = 0;
+        while (!engine().memoryBudget().isExhausted()) {
+            assertTrue(filled < 100, "the budget fills");
+            publishFromApp("b", filled++, QoS.AT_MOST_ONCE, 500);
+            int expected = filled;
+            Await.until("taken", () -> engine().session("slowpoke").orElseThrow().queuedMessages() == expected);
+        }
+        TestClient publisher = client("eager");
+        publisher.connect(MQTT_3_1_1, true);
+        for (int i = 0; i < 3; i++) {
+            publisher.send(Publish.atMostOnce("b", new byte[] {(byte) (filled + i), 0}, false));
+        }
+        Await.until("the publisher is held back", () -> engine().metrics().publisherPauses() > 0);
+        setWritable(slow, true);
+        for (int i = 0; i < filled + 3; i++) {
+            assertEquals(i, index(slow.receive()), "a subscriber that is only behind loses nothing");
+        }
+        assertEquals(0, engine().metrics().messagesDropped(DropReason.MEMORY_BUDGET));
+        Await.until("the publisher reads again", () -> publisher.connection.readEnabled);
     }
 
     @Test
