@@ -518,9 +518,13 @@ public final class Session {
         return outcome;
     }
 
-    /** Whether this session takes nothing more at an exhausted budget: away, or sending nothing. Thread safe. */
+    /**
+     * Whether this session takes nothing more at an exhausted budget: its client is away, or
+     * messages wait and it has sent none for {@link #STUCK_AFTER_NANOS}. A session whose only
+     * delay is its thread's backlog of hand-offs is busy, not stuck. Thread safe.
+     */
     private boolean isStuck() {
-        return !connected || context.nanoTime() - lastProgressNanos > STUCK_AFTER_NANOS;
+        return !connected || lagging && context.nanoTime() - lastProgressNanos > STUCK_AFTER_NANOS;
     }
 
     /**
