@@ -42,9 +42,14 @@ public final class Await {
 
     /** Waits for a latch to reach zero. */
     public static void latch(String what, CountDownLatch latch) {
+        latch(what, latch, TIMEOUT);
+    }
+
+    /** Waits for a latch to reach zero, for at most {@code timeout}. */
+    public static void latch(String what, CountDownLatch latch, Duration timeout) {
         try {
-            if (!latch.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                fail("timed out after " + TIMEOUT.toMillis() + " ms waiting for " + what + " (" + latch.getCount()
+            if (!latch.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                fail("timed out after " + timeout.toMillis() + " ms waiting for " + what + " (" + latch.getCount()
                         + " still to come)");
             }
         } catch (InterruptedException e) {

@@ -13,6 +13,7 @@ import java.util.function.Predicate;
 
 /** Records every broker event, in the order the broker reported them. Thread safe. */
 public final class RecordingListener implements BrokerListener {
+    private static final byte[] NO_BYTES = new byte[0];
 
     /** Any recorded event. */
     public sealed interface Event permits Connected, Disconnected, Refused, Subscribed, Unsubscribed, Published, Dropped,
@@ -44,6 +45,19 @@ public final class RecordingListener implements BrokerListener {
     }
 
     private final List<Event> events = new CopyOnWriteArrayList<>();
+    /** See {@link #keepMessageEventsLight()}. */
+    private volatile boolean light;
+
+    /**
+     * For tests that move tens of thousands of messages: published-message events are no longer
+     * recorded (the event list is copied on every addition), and drop events keep the message's
+     * topic, QoS and properties but not its payload (so the listener does not hold the dropped
+     * bytes on the heap). Drop events are still recorded, one per dropped message.
+     */
+    public RecordingListener keepMessageEventsLight() {
+        light = true;
+        return this;
+    }
 
     @Override
     public void onClientConnected(ClientInfo client, boolean sessionPresent) {
@@ -72,11 +86,18 @@ public final class RecordingListener implements BrokerListener {
 
     @Override
     public void onMessagePublished(ClientInfo publisher, Publish message) {
+        if (light) {
+            return;
+        }
         events.add(new Published(publisher, message));
     }
 
     @Override
     public void onMessageDropped(String clientId, Publish message, DropReason reason) {
+        if (light) {
+            message = new Publish(message.topic(), message.qos(), message.retain(), message.dup(), message.packetId(),
+                    NO_BYTES, message.properties());
+        }
         events.add(new Dropped(clientId, message, reason));
     }
 

@@ -26,6 +26,7 @@ import io.corvid.broker.Authorization;
 import io.corvid.broker.ClientInfo;
 import io.corvid.broker.DisconnectReason;
 import io.corvid.broker.DropReason;
+import io.corvid.broker.QueueOverflowPolicy;
 import io.corvid.broker.it.Await;
 import io.corvid.broker.it.HiveMqV5Client;
 import io.corvid.broker.it.Ids;
@@ -383,11 +384,15 @@ class ReasonCodesIT {
         }
     }
 
-    /** A broker with a small queue, a client that stops reading after SUBACK, and a HiveMQ publisher. */
+    /**
+     * A broker with a small queue that disconnects a client whose queue overflows (the default
+     * policy drops the newest message instead), a client that stops reading after SUBACK, and a
+     * HiveMQ publisher.
+     */
     private static final class SlowConsumer implements AutoCloseable {
         static final int MAX_QUEUED = 20;
         final TestBroker broker = TestBroker.start(b -> b.maxQueuedMessages(MAX_QUEUED).maxInflight(0xFFFF)
-                .writeBufferWaterMarks(8 * 1024, 16 * 1024));
+                .queueOverflowPolicy(QueueOverflowPolicy.DISCONNECT).writeBufferWaterMarks(8 * 1024, 16 * 1024));
         final String topic = Ids.next("flood");
         final String clientId = Ids.next("stalled");
         final StalledClient stalled = StalledClient.connectAndSubscribe(broker, clientId, Properties.EMPTY, topic);
