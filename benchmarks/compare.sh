@@ -42,6 +42,7 @@
 #   SLOW_MESSAGES=20000 SLOW_BUSY_US=50
 #   CORVID_JAR=broker-cli/target/broker-cli.jar
 #   CORVID_JAVA_OPTS=""   JVM flags for the broker (java -jar broker-cli.jar)
+#   CORVID_STORE_ARGS="--in-memory"  Corvid's store options, e.g. "--data-dir /tmp/d --durability FSYNC"
 #   LOADGEN_JAVA_OPTS="-Xms1g -Xmx4g"
 #   RESULTS_DIR=benchmarks/target/compare-<time>
 #
@@ -76,6 +77,8 @@ SLOW_BUSY_US=${SLOW_BUSY_US:-50}
 SCENARIOS_GIVEN=${SCENARIOS:+1}
 SCENARIOS=${SCENARIOS:-"fanin-q0 fanin-q1 fanout-q0 fanout-q1 pairs-q0 pairs-q1 pairs-q2 latency-q1 retained-q1"}
 CORVID_JAVA_OPTS=${CORVID_JAVA_OPTS:-}
+# Mosquitto runs with persistence false; Corvid's launcher stores sessions by default.
+CORVID_STORE_ARGS=${CORVID_STORE_ARGS:---in-memory}
 LOADGEN_JAVA_OPTS=${LOADGEN_JAVA_OPTS:--Xms1g -Xmx4g}
 RESULTS_DIR=${RESULTS_DIR:-$ROOT/benchmarks/target/compare-$(date +%Y%m%d-%H%M%S)}
 WITH_CONNECTIONS=${WITH_CONNECTIONS:-0}
@@ -240,7 +243,7 @@ start_brokers() {
   local scenario=$1 corvid_extra=$2 queued=$3
   CORVID_PORT=$(free_port)
   # shellcheck disable=SC2086
-  java $CORVID_JAVA_OPTS -jar "$CORVID_JAR" -h 127.0.0.1 -p "$CORVID_PORT" $corvid_extra \
+  java $CORVID_JAVA_OPTS -jar "$CORVID_JAR" -h 127.0.0.1 -p "$CORVID_PORT" $CORVID_STORE_ARGS $corvid_extra \
     > "$RESULTS_DIR/corvid-$scenario.log" 2>&1 &
   CORVID_PID=$!
   MOSQUITTO_PORT=$(free_port)

@@ -3,6 +3,8 @@ package io.corvid.broker.cli;
 import io.corvid.broker.Broker;
 import io.corvid.broker.Listener;
 import io.corvid.broker.QueueOverflowPolicy;
+import io.corvid.broker.store.mvstore.Durability;
+import io.corvid.broker.store.mvstore.MvStoreSessionStore;
 import io.corvid.broker.TlsConfig;
 import io.corvid.broker.transport.TransportSettings;
 import java.nio.file.Path;
@@ -38,6 +40,9 @@ public final class CorvidCommand implements Callable<Integer> {
 
     /** The TLS port when key material is given and no --tls-port. */
     static final int DEFAULT_TLS_PORT = 8883;
+    /** The data directory when none is given: durable by default, as the standalone server promises. */
+    static final String DEFAULT_DATA_DIR = "corvid-data";
+    private static final long PURGE_PERIOD_MINUTES = 5;
 
     /** Reads none, optional or require (in any case) as a {@link TlsConfig.ClientAuth}. */
     static final class ClientAuthConverter implements CommandLine.ITypeConverter<TlsConfig.ClientAuth> {
@@ -157,6 +162,20 @@ public final class CorvidCommand implements Callable<Integer> {
     @Option(names = "--write-stall-timeout", paramLabel = "<seconds>",
             description = "Close a connection that takes no bytes for this long; 0 never (default: 60).")
     Integer writeStallTimeoutSeconds;
+
+    @Option(names = "--data-dir", paramLabel = "<dir>",
+            description = "Where persistent sessions, their QoS 1/2 messages and retained messages are stored "
+                    + "(default: ${DEFAULT-VALUE} in the working directory).")
+    Path dataDir = Path.of(DEFAULT_DATA_DIR);
+
+    @Option(names = "--durability", paramLabel = "<mode>",
+            description = "When an acknowledged message is safe: OS (written to the operating system: survives "
+                    + "the broker being killed) or FSYNC (forced to disk: survives power loss). Default: ${DEFAULT-VALUE}.")
+    Durability durability = Durability.OS;
+
+    @Option(names = "--in-memory",
+            description = "Keep persistent sessions and retained messages in memory only: they are lost when the broker stops.")
+    boolean inMemory;
 
     @Option(names = "--io-threads", paramLabel = "<n>", description = "I/O threads (default: one per processor).")
     Integer ioThreads;
@@ -297,7 +316,24 @@ public final class CorvidCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        Broker broker = builder().build();
+        Broker.Builder builder = builder();
+        if (!inMemory) {
+            MvStoreSessionStore store;
+            try {
+                store = MvStoreSessionStore.open(dataDir, durability);
+            } catch (RuntimeException e) {
+                spec.commandLine().getErr().println("Cannot open the store in " + dataDir.toAbsolutePath() + ": "
+                        + e.getMessage());
+                return 2;
+            }
+            LOG.info("Persistent sessions and retained messages are stored in {} (durability {})",
+                    dataDir.toAbsolutePath(), durability);
+            builder.sessionStore(store);
+            purgeExpiredPeriodically(store);
+        } else {
+            LOG.info("In memory only (--in-memory): persistent sessions and retained messages end with the broker");
+        }
+        Broker broker = builder.build();
         broker.start();
         Thread hook = new Thread(() -> {
             LOG.info("Shutdown requested");
@@ -311,6 +347,26 @@ public final class CorvidCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         stopped.await();
         return 0;
+    }
+
+    /**
+     * Removes expired messages and sessions from the store every few minutes: the engine drops
+     * an expired message only when it would send it, so a long-offline session's expired
+     * messages would otherwise keep their room in the file.
+     */
+    private static void purgeExpiredPeriodically(MvStoreSessionStore store) {
+        java.util.concurrent.ScheduledExecutorService purger = java.util.concurrent.Executors
+                .newSingleThreadScheduledExecutor(task -> {
+                    Thread thread = new Thread(task, "corvid-store-purge");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        purger.scheduleWithFixedDelay(() -> store.purgeExpired(System.currentTimeMillis())
+                .whenComplete((result, failure) -> {
+                    if (failure != null) {
+                        LOG.debug("Purging expired entries from the store did not run: {}", failure.toString());
+                    }
+                }), PURGE_PERIOD_MINUTES, PURGE_PERIOD_MINUTES, java.util.concurrent.TimeUnit.MINUTES);
     }
 
     /** Reads the version from the jar manifest. */

@@ -74,6 +74,21 @@ class CorvidCommandTest {
     }
 
     @Test
+    void aDamagedStoreStopsTheLauncherWithTheFileAndTheWayOut(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        java.nio.file.Path file = dir.resolve("sessions.mvstore");
+        byte[] garbage = new byte[64 * 1024];
+        new java.util.Random(7).nextBytes(garbage);
+        java.nio.file.Files.write(file, garbage);
+        StringWriter err = new StringWriter();
+        int exit = new CommandLine(new CorvidCommand()).setErr(new PrintWriter(err))
+                .execute("-h", "127.0.0.1", "-p", "0", "--data-dir", dir.toString());
+        assertEquals(2, exit, err.toString());
+        assertTrue(err.toString().contains("sessions.mvstore"), err.toString());
+        assertTrue(java.nio.file.Files.size(file) == garbage.length, "the damaged file is left as it was");
+    }
+
+    @Test
     void aNegativeMemoryBudgetIsRefused() {
         assertThrows(CommandLine.ParameterException.class,
                 () -> parse("--memory-budget", "-1").builder());

@@ -43,7 +43,7 @@ class LauncherProcessIT {
         Path output = temp.resolve("launcher.log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // Output goes to a file: a pipe's reader can lose the last lines when the process exits.
-        Process process = new ProcessBuilder(List.of(java, "-jar", jar.toString(), "-h", "127.0.0.1", "-p", "0"))
+        Process process = new ProcessBuilder(List.of(java, "-jar", jar.toString(), "-h", "127.0.0.1", "-p", "0", "--in-memory"))
                 .redirectErrorStream(true).redirectOutput(output.toFile()).start();
         try {
             int port = Integer.parseInt(awaitLog(output, LISTENING).group(1));
@@ -85,7 +85,7 @@ class LauncherProcessIT {
         Path output = temp.resolve("launcher-tls.log");
         String java = Path.of(javaHome, "bin", "java").toString();
         Process process = new ProcessBuilder(List.of(java, "-jar", jar.toString(), "-h", "127.0.0.1", "-p", "0",
-                "--key-store", keyStore.toString(), "--key-store-psw", "launcher-test", "--tls-port", "0"))
+                "--key-store", keyStore.toString(), "--key-store-psw", "launcher-test", "--tls-port", "0", "--in-memory"))
                 .redirectErrorStream(true).redirectOutput(output.toFile()).start();
         try {
             int tlsPort = Integer.parseInt(awaitLog(output, Pattern.compile("Listening for MQTT on .*:(\\d+) \\(tls\\)"))

@@ -1,0 +1,296 @@
+package io.corvid.broker.store.mvstore;
+
+import io.corvid.broker.store.mvstore.WriteTask.Callback;
+import io.corvid.broker.store.mvstore.WriteTask.Change;
+import io.corvid.broker.store.mvstore.WriteTask.Close;
+import io.corvid.broker.store.mvstore.WriteTask.Job;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one thread that writes the store, in group commits. Callers only enqueue; the thread
+ * takes everything queued (up to {@value #MAX_BATCH_TASKS} tasks or {@value #MAX_BATCH_BYTES}
+ * bytes), applies the changes to the maps in queue order, commits once (and forces the file to
+ * disk in {@link Durability#FSYNC} mode), then runs the callbacks and completes the jobs of
+ * that batch in queue order. The next batch gathers in the queue meanwhile; there is no timer
+ * and no delay.
+ *
+ * <p>A callback runs exactly once, even when its batch fails to commit; the failure is logged
+ * first (see {@link FailureLog}). After a failed commit MVStore has closed the file: later
+ * changes are counted as lost, later callbacks still run.
+ */
+final class StoreWriter {
+    static final int MAX_BATCH_TASKS = 16_384;
+    static final int MAX_BATCH_BYTES = 16 << 20;
+
+    private static final Logger LOG = LoggerFactory.getLogger(MvStoreSessionStore.class);
+    private static final int CLOSE_COMPACTION_MILLIS = 1_000;
+
+    /** Counters of the writer's work, for measurements and tests. */
+    record Stats(long batches, long changes, long commits, long commitNanos, long compactions) {
+    }
+
+    private final StoreMaps maps;
+    private final Durability durability;
+    private final Compaction compaction;
+    private final FailureLog failures;
+    private final LinkedBlockingQueue<WriteTask> queue = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    private volatile boolean terminated;
+    private boolean broken;
+    // Written by the writer thread only; volatile so that stats() sees them from any thread.
+    private volatile long batchCount;
+    private volatile long changeCount;
+    private volatile long commitCount;
+    private volatile long commitNanos;
+    private volatile long compactionCount;
+
+    StoreWriter(StoreMaps maps, Durability durability) {
+        this.maps = maps;
+        this.durability = durability;
+        this.compaction = new Compaction(maps);
+        this.failures = new FailureLog(maps.file);
+        this.thread = new Thread(this::run, "corvid-session-store");
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Hands a change over; throws once the store is closing. */
+    void change(Change change) {
+        if (closing.get()) {
+            throw new IllegalStateException("Session store " + maps.file + " is closed");
+        }
+        offer(change);
+    }
+
+    /** Runs {@code callback} once everything handed over before it is committed. */
+    void whenDurable(Runnable callback) {
+        offer(new Callback(callback));
+    }
+
+    /** Runs {@code work} on the writer thread, in queue order; the result comes once its batch is committed. */
+    <T> CompletableFuture<T> submit(Function<StoreMaps, T> work) {
+        if (closing.get()) {
+            return CompletableFuture.failedFuture(new IllegalStateException("Session store " + maps.file
+                    + " is closed"));
+        }
+        Job<T> job = new Job<>(work, new CompletableFuture<>());
+        offer(job);
+        return job.result();
+    }
+
+    /** Commits what is queued, closes the file and stops the thread; waits for it unless called on it. */
+    void close() {
+        if (closing.compareAndSet(false, true)) {
+            offer(new Close(closed));
+        }
+        if (Thread.currentThread() != thread) {
+            closed.join();
+        }
+    }
+
+    Stats stats() {
+        return new Stats(batchCount, changeCount, commitCount, commitNanos, compactionCount);
+    }
+
+    private void offer(WriteTask task) {
+        queue.add(task);
+        if (terminated) {
+            // The thread has gone: whoever finds a task left behind handles it.
+            drainAbandoned();
+        }
+    }
+
+    // ------------------------------------------------------------ the writer thread
+
+    private void run() {
+        List<WriteTask> batch = new ArrayList<>();
+        boolean running = true;
+        while (running) {
+            try {
+                WriteTask first = next();
+                if (first == null) {
+                    maintain();
+                    continue;
+                }
+                gather(first, batch);
+                running = !process(batch);
+            } catch (InterruptedException e) {
+                // Nobody interrupts this private thread; carry on.
+                LOG.debug("Session store writer interrupted");
+            } catch (RuntimeException | Error e) {
+                LOG.error("Session store {}: unexpected failure of the writer thread", maps.file, e);
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private WriteTask next() throws InterruptedException {
+        long wait = broken ? -1 : compaction.nanosUntilDue(System.nanoTime());
+        return wait < 0 ? queue.take() : queue.poll(wait, TimeUnit.NANOSECONDS);
+    }
+
+    private void gather(WriteTask first, List<WriteTask> batch) {
+        batch.add(first);
+        long bytes = first instanceof Change change ? change.size() : 0;
+        WriteTask task;
+        while (batch.size() < MAX_BATCH_TASKS && bytes < MAX_BATCH_BYTES && (task = queue.poll()) != null) {
+            batch.add(task);
+            if (task instanceof Change change) {
+                bytes += change.size();
+            }
+        }
+    }
+
+    /** Applies, commits and completes one batch; returns true if it held the close task. */
+    private boolean process(List<WriteTask> batch) {
+        List<Runnable> after = new ArrayList<>();
+        Close close = null;
+        int changes = 0;
+        int failed = 0;
+        boolean dirty = false;
+        RuntimeException failure = null;
+        try {
+            for (WriteTask task : batch) {
+                if (task instanceof Change change) {
+                    if (broken) {
+                        failed++;
+                        continue;
+                    }
+                    try {
+                        change.apply(maps);
+                        changes++;
+                    } catch (RuntimeException e) {
+                        failed++;
+                        failure = failure == null ? e : failure;
+                    }
+                } else if (task instanceof Callback callback) {
+                    after.add(callback.callback());
+                } else if (task instanceof Job<?> job) {
+                    after.add(broken ? () -> job.result().completeExceptionally(brokenException()) : job.run(maps));
+                    dirty = true;
+                } else if (task instanceof Close closeTask) {
+                    close = closeTask;
+                }
+            }
+            if (failed > 0) {
+                failures.failed(broken ? "the store stopped after a failed commit" : "changes could not be applied",
+                        failed, failure != null ? failure : brokenException());
+            }
+            if ((changes > 0 || dirty) && !broken) {
+                commit(changes);
+            }
+        } finally {
+            runAll(after);
+            batchCount++;
+            changeCount += changes;
+        }
+        if (close != null) {
+            closeStore();
+            // From here on, whoever hands a task over handles it: close() returns only after this.
+            terminated = true;
+            drainAbandoned();
+            close.done().complete(null);
+            return true;
+        }
+        maintain();
+        return false;
+    }
+
+    private void commit(int changes) {
+        long start = System.nanoTime();
+        try {
+            maps.store.commit();
+            if (durability == Durability.FSYNC) {
+                maps.store.sync();
+            }
+            long end = System.nanoTime();
+            commitCount++;
+            commitNanos += end - start;
+            compaction.written(end);
+        } catch (RuntimeException e) {
+            broken = true;
+            failures.failed("commit failed", changes, e);
+        }
+    }
+
+    private void maintain() {
+        if (broken) {
+            return;
+        }
+        try {
+            compaction.runIfDue(System.nanoTime());
+        } catch (RuntimeException e) {
+            broken = maps.store.isClosed();
+            failures.failed("compaction failed", 0, e);
+        }
+        compactionCount = compaction.runs();
+    }
+
+    private void closeStore() {
+        try {
+            if (broken) {
+                maps.store.closeImmediately();
+            } else {
+                maps.store.close(CLOSE_COMPACTION_MILLIS);
+                StoreFiles.syncClosed(maps.file);
+                LOG.info("Closed session store {}", maps.file);
+            }
+        } catch (RuntimeException e) {
+            failures.failed("closing failed", 0, e);
+            maps.store.closeImmediately();
+        } finally {
+            StoreFiles.released(maps);
+        }
+    }
+
+    private IllegalStateException brokenException() {
+        return new IllegalStateException("Session store " + maps.file + " stopped after a failed commit");
+    }
+
+    private static void runAll(List<Runnable> callbacks) {
+        for (Runnable callback : callbacks) {
+            runQuietly(callback);
+        }
+    }
+
+    private static void runQuietly(Runnable callback) {
+        try {
+            callback.run();
+        } catch (RuntimeException | Error e) {
+            LOG.error("A session store callback failed", e);
+        }
+    }
+
+    /** Tasks handed over after the thread stopped: callbacks run, jobs fail, changes are lost. */
+    private void drainAbandoned() {
+        int lost = 0;
+        WriteTask task;
+        while ((task = queue.poll()) != null) {
+            if (task instanceof Callback callback) {
+                runQuietly(callback.callback());
+            } else if (task instanceof Job<?> job) {
+                job.result().completeExceptionally(new IllegalStateException("Session store " + maps.file
+                        + " is closed"));
+            } else if (task instanceof Change) {
+                lost++;
+            }
+        }
+        if (lost > 0) {
+            LOG.warn("Session store {}: {} changes handed over after it closed were not stored", maps.file, lost);
+        }
+    }
+}
