@@ -5,7 +5,26 @@
 # table of medians and the Corvid/Mosquitto ratio. Raw output goes to RESULTS_DIR.
 #
 # Usage: benchmarks/compare.sh [--rounds N] [--warmup S] [--duration S] [--scenarios "a b ..."]
-#                              [--with-connections] [--pressure] [--help]
+#                              [--with-connections] [--pressure] [--durable] [--durability OS|FSYNC] [--help]
+#
+# Durable runs (--durable, or DURABLE=1): the subscribers of fanin/fanout/pairs/latency keep
+# persistent sessions (the generator's --persistent-subscribers: MQTT 3.1.1 clean session 0, 5.0
+# clean start 0 and session expiry 3600 s; client identifiers unique per run, sessions discarded
+# after it; publishers stay clean), so that their QoS 1/2 messages are stored, and each round runs
+# three brokers in turn:
+#   corvid-mem  Corvid --in-memory: persistent sessions in memory only (the baseline);
+#   corvid      Corvid --data-dir <fresh directory per broker start> --durability $DURABILITY:
+#               a QoS 1/2 PUBLISH to a persistent subscriber is acknowledged (PUBACK/PUBREC)
+#               only once stored (OS: written to the operating system; FSYNC: forced to disk);
+#   mosquitto   persistence true, a fresh persistence_location per broker start, autosave_interval
+#               1800 (its default). Mosquitto keeps its state in memory and writes its database
+#               (mosquitto.db) only every autosave_interval seconds and when it exits: a message it
+#               acknowledged is not on disk at that moment, unlike Corvid's. Same work on the wire,
+#               not the same promise.
+# The table shows all three, with corvid/mosquitto and corvid/corvid-mem. Default scenarios with
+# --durable: fanin-q1 fanin-q2 pairs-q1 pairs-q2; any fanin|fanout|pairs|latency|retained-qN may be
+# given (retained-qN stores retained messages; it has no subscribers to make persistent). Not with
+# connections or the pressure scenarios. CORVID_STORE_ARGS does not apply to durable runs.
 #
 # Pressure scenarios: how each broker treats misbehaving subscribers, with a fixed number of
 # messages per run instead of a measured period (so WARMUP and DURATION do not apply), each run
@@ -43,6 +62,8 @@
 #   CORVID_JAR=broker-cli/target/broker-cli.jar
 #   CORVID_JAVA_OPTS=""   JVM flags for the broker (java -jar broker-cli.jar)
 #   CORVID_STORE_ARGS="--in-memory"  Corvid's store options, e.g. "--data-dir /tmp/d --durability FSYNC"
+#   DURABLE=0             1 = --durable
+#   DURABILITY=OS         durable runs: Corvid's --durability, OS or FSYNC
 #   LOADGEN_JAVA_OPTS="-Xms1g -Xmx4g"
 #   RESULTS_DIR=benchmarks/target/compare-<time>
 #
@@ -83,6 +104,9 @@ LOADGEN_JAVA_OPTS=${LOADGEN_JAVA_OPTS:--Xms1g -Xmx4g}
 RESULTS_DIR=${RESULTS_DIR:-$ROOT/benchmarks/target/compare-$(date +%Y%m%d-%H%M%S)}
 WITH_CONNECTIONS=${WITH_CONNECTIONS:-0}
 PRESSURE=${PRESSURE:-0}
+DURABLE=${DURABLE:-0}
+DURABILITY=${DURABILITY:-OS}
+DURABLE_SCENARIOS="fanin-q1 fanin-q2 pairs-q1 pairs-q2"
 PRESSURE_SCENARIOS="stuck-q0 stuck-q1 stuck-q2 late-readers-q0 late-readers-1k-q0 slow-subscriber-q0 slow-subscriber-q1 slow-subscriber-q2"
 
 # Corvid's defaults, mirrored in Mosquitto's configuration.
@@ -101,10 +125,20 @@ while [ $# -gt 0 ]; do
     --scenarios) SCENARIOS=$2; SCENARIOS_GIVEN=1; shift 2 ;;
     --with-connections) WITH_CONNECTIONS=1; shift ;;
     --pressure) PRESSURE=1; shift ;;
+    --durable) DURABLE=1; shift ;;
+    --durability) DURABILITY=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 1 ;;
   esac
 done
+DURABILITY=$(printf '%s' "$DURABILITY" | tr '[:lower:]' '[:upper:]')
+case "$DURABILITY" in
+  OS|FSYNC) ;;
+  *) echo "DURABILITY must be OS or FSYNC: $DURABILITY" >&2; exit 1 ;;
+esac
+if [ "$DURABLE" = 1 ] && [ -z "$SCENARIOS_GIVEN" ] && [ "$PRESSURE" != 1 ] && [ "$WITH_CONNECTIONS" != 1 ]; then
+  SCENARIOS=$DURABLE_SCENARIOS
+fi
 if [ "$PRESSURE" = 1 ]; then
   if [ -z "$SCENARIOS_GIVEN" ]; then
     SCENARIOS=$PRESSURE_SCENARIOS
@@ -168,6 +202,12 @@ if [[ " $SCENARIOS " == *" connections "* ]] && [ "$FD_LIMIT" != unlimited ] \
 fi
 
 for scenario in $SCENARIOS; do
+  if [ "$DURABLE" = 1 ]; then
+    case "$scenario" in
+      fanin-q[012]|fanout-q[012]|pairs-q[012]|latency-q[012]|retained-q[012]) ;;
+      *) die "--durable runs fanin-qN, fanout-qN, pairs-qN, latency-qN and retained-qN only, not '$scenario'" ;;
+    esac
+  fi
   case "$scenario" in
     fanin-q[012]|fanout-q[012]|pairs-q[012]|latency-q[012]|retained-q[012]|connections) ;;
     stuck-q[012]|late-readers-q[012]|late-readers-1k-q[012]|slow-subscriber-q[012]) ;;
@@ -185,7 +225,11 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/corvid-compare.XXXXXX")
 # ---------------------------------------------------------------- brokers
 
 CORVID_PID=
+CORVID_MEM_PID=
 MOSQUITTO_PID=
+CORVID_DATA=
+MOSQUITTO_DATA=
+STARTS=0
 
 stop_pid() {
   local pid=$1
@@ -200,8 +244,10 @@ stop_pid() {
 
 stop_brokers() {
   stop_pid "$CORVID_PID"
+  stop_pid "$CORVID_MEM_PID"
   stop_pid "$MOSQUITTO_PID"
   CORVID_PID=
+  CORVID_MEM_PID=
   MOSQUITTO_PID=
 }
 
@@ -239,15 +285,33 @@ wait_port() {
 
 # start_brokers <scenario> <corvid extra args> <mosquitto max_queued_messages, or "default">
 # With "default" Mosquitto keeps its own inflight and queue limits (the pressure scenarios).
+# Durable runs: Corvid on a fresh data directory, a second Corvid --in-memory, and Mosquitto
+# with persistence in a fresh directory.
 start_brokers() {
-  local scenario=$1 corvid_extra=$2 queued=$3
+  local scenario=$1 corvid_extra=$2 queued=$3 store_args=$CORVID_STORE_ARGS
+  STARTS=$((STARTS + 1))
+  if [ "$DURABLE" = 1 ]; then
+    CORVID_DATA=$WORK/corvid-data-$scenario-$STARTS
+    MOSQUITTO_DATA=$WORK/mosquitto-data-$scenario-$STARTS
+    store_args="--data-dir $CORVID_DATA --durability $DURABILITY"
+  fi
   CORVID_PORT=$(free_port)
   # shellcheck disable=SC2086
-  java $CORVID_JAVA_OPTS -jar "$CORVID_JAR" -h 127.0.0.1 -p "$CORVID_PORT" $CORVID_STORE_ARGS $corvid_extra \
+  java $CORVID_JAVA_OPTS -jar "$CORVID_JAR" -h 127.0.0.1 -p "$CORVID_PORT" $store_args $corvid_extra \
     > "$RESULTS_DIR/corvid-$scenario.log" 2>&1 &
   CORVID_PID=$!
+  if [ "$DURABLE" = 1 ]; then
+    CORVID_MEM_PORT=$(free_port)
+    while [ "$CORVID_MEM_PORT" = "$CORVID_PORT" ]; do CORVID_MEM_PORT=$(free_port); done
+    # shellcheck disable=SC2086
+    java $CORVID_JAVA_OPTS -jar "$CORVID_JAR" -h 127.0.0.1 -p "$CORVID_MEM_PORT" --in-memory $corvid_extra \
+      > "$RESULTS_DIR/corvid-mem-$scenario.log" 2>&1 &
+    CORVID_MEM_PID=$!
+  fi
   MOSQUITTO_PORT=$(free_port)
-  while [ "$MOSQUITTO_PORT" = "$CORVID_PORT" ]; do MOSQUITTO_PORT=$(free_port); done
+  while [ "$MOSQUITTO_PORT" = "$CORVID_PORT" ] || [ "$MOSQUITTO_PORT" = "${CORVID_MEM_PORT:-}" ]; do
+    MOSQUITTO_PORT=$(free_port)
+  done
   local limits="max_inflight_messages $MAX_INFLIGHT
 max_queued_messages $queued"
   local comment="limits as Corvid's defaults"
@@ -255,11 +319,26 @@ max_queued_messages $queued"
     limits=""
     comment="Mosquitto's own inflight and queue limits"
   fi
+  local persistence="persistence false" stored="no persistence"
+  if [ "$DURABLE" = 1 ]; then
+    # Mosquitto writes mosquitto.db every autosave_interval seconds (1800, its default) and when
+    # it exits, not when it acknowledges a message.
+    mkdir -p "$MOSQUITTO_DATA"
+    if [ "$(id -u)" -eq 0 ] && id mosquitto >/dev/null 2>&1; then
+      # Started as root, Mosquitto runs as the user mosquitto: let it reach and write its directory.
+      chmod 711 "$WORK"
+      chown mosquitto: "$MOSQUITTO_DATA"
+    fi
+    persistence="persistence true
+persistence_location $MOSQUITTO_DATA/
+autosave_interval 1800"
+    stored="persistence in $MOSQUITTO_DATA (saved every autosave_interval s and at exit)"
+  fi
   cat > "$WORK/mosquitto-$scenario.conf" <<EOF
-# Generated by compare.sh: $comment, no persistence, loopback only.
+# Generated by compare.sh: $comment, $stored, loopback only.
 listener $MOSQUITTO_PORT 127.0.0.1
 allow_anonymous true
-persistence false
+$persistence
 $limits
 set_tcp_nodelay true
 log_dest stderr
@@ -269,7 +348,18 @@ EOF
   "$MOSQUITTO" -c "$WORK/mosquitto-$scenario.conf" > "$RESULTS_DIR/mosquitto-$scenario.log" 2>&1 &
   MOSQUITTO_PID=$!
   wait_port "$CORVID_PORT" "$CORVID_PID" Corvid
+  [ "$DURABLE" = 1 ] && wait_port "$CORVID_MEM_PORT" "$CORVID_MEM_PID" "Corvid --in-memory"
   wait_port "$MOSQUITTO_PORT" "$MOSQUITTO_PID" Mosquitto
+}
+
+# Durable runs, after stop_brokers: what each broker left on disk (Mosquitto writes at exit).
+report_store_sizes() {
+  [ "$DURABLE" = 1 ] || return 0
+  local corvid_bytes mosquitto_bytes
+  corvid_bytes=$(stat -c %s "$CORVID_DATA/sessions.mvstore" 2>/dev/null || echo missing)
+  mosquitto_bytes=$(stat -c %s "$MOSQUITTO_DATA/mosquitto.db" 2>/dev/null || echo missing)
+  log "$1: on disk after stop: Corvid sessions.mvstore $corvid_bytes bytes, Mosquitto mosquitto.db $mosquitto_bytes bytes"
+  rm -rf "$CORVID_DATA" "$MOSQUITTO_DATA"
 }
 
 # ---------------------------------------------------------------- scenarios
@@ -281,11 +371,14 @@ scenario_args() {
   local common=(--protocol "$PROTOCOL" --payload "$PAYLOAD" --warmup "$WARMUP" --duration "$DURATION" --window "$MAX_INFLIGHT")
   # Pressure scenarios: a publisher window as a common client's (Paho Python: 100), not the brokers'.
   local pressure=(--protocol "$PROTOCOL" --window "$PRESSURE_WINDOW" --timeout "$PRESSURE_TIMEOUT" --stall "$PRESSURE_STALL")
+  # Durable runs: the subscribers keep persistent sessions, whose QoS 1/2 messages the brokers store.
+  local subscribers=()
+  [ "$DURABLE" = 1 ] && subscribers=(--persistent-subscribers)
   case "$1" in
-    fanin-q*) echo "fanin --qos ${1#fanin-q} --client $CLIENT --publishers $FANIN_PUBLISHERS --subscribers 1 ${common[*]}" ;;
-    fanout-q*) echo "fanout --qos ${1#fanout-q} --client $CLIENT --publishers 1 --subscribers $FANOUT_SUBSCRIBERS ${common[*]}" ;;
-    pairs-q*) echo "pairs --qos ${1#pairs-q} --client $CLIENT --pairs $PAIRS ${common[*]}" ;;
-    latency-q*) echo "latency --qos ${1#latency-q} --client $CLIENT --rate $LATENCY_RATE ${common[*]}" ;;
+    fanin-q*) echo "fanin --qos ${1#fanin-q} --client $CLIENT --publishers $FANIN_PUBLISHERS --subscribers 1 ${common[*]} ${subscribers[*]}" ;;
+    fanout-q*) echo "fanout --qos ${1#fanout-q} --client $CLIENT --publishers 1 --subscribers $FANOUT_SUBSCRIBERS ${common[*]} ${subscribers[*]}" ;;
+    pairs-q*) echo "pairs --qos ${1#pairs-q} --client $CLIENT --pairs $PAIRS ${common[*]} ${subscribers[*]}" ;;
+    latency-q*) echo "latency --qos ${1#latency-q} --client $CLIENT --rate $LATENCY_RATE ${common[*]} ${subscribers[*]}" ;;
     retained-q*) echo "retained --qos ${1#retained-q} --retained-count $RETAINED ${common[*]}" ;;
     connections) echo "connections --connections $CONNECTIONS --source-addresses $SOURCE_ADDRESSES --protocol $PROTOCOL --warmup $WARMUP --duration $DURATION" ;;
     stuck-q*) echo "stuck --qos ${1#stuck-q} --messages $STUCK_MESSAGES --payload $STUCK_PAYLOAD --live-subscribers $STUCK_LIVE ${pressure[*]}" ;;
@@ -336,6 +429,9 @@ run_one() {
 
 log "Corvid $CORVID_JAR (JVM options: ${CORVID_JAVA_OPTS:-none}); Mosquitto $("$MOSQUITTO" -h 2>&1 | head -1 | sed 's/^mosquitto version //')"
 log "scenarios: $SCENARIOS; $ROUNDS rounds; warm-up $WARMUP s, measure $DURATION s; protocol $PROTOCOL, client $CLIENT, payload $PAYLOAD B; fd limit $FD_LIMIT"
+if [ "$DURABLE" = 1 ]; then
+  log "durable: persistent subscribers; corvid = --data-dir (fresh per scenario) --durability $DURABILITY, corvid-mem = --in-memory, mosquitto = persistence true (autosave_interval 1800)"
+fi
 log "results in $RESULTS_DIR"
 
 for scenario in $SCENARIOS; do
@@ -353,6 +449,8 @@ for scenario in $SCENARIOS; do
   start_brokers "$scenario" "$corvid_extra" "$queued"
   if [ "$queued" = default ]; then
     log "$scenario: Corvid pid $CORVID_PID port $CORVID_PORT (defaults); Mosquitto pid $MOSQUITTO_PID port $MOSQUITTO_PORT (defaults)"
+  elif [ "$DURABLE" = 1 ]; then
+    log "$scenario: Corvid --in-memory pid $CORVID_MEM_PID port $CORVID_MEM_PORT; Corvid --data-dir $CORVID_DATA --durability $DURABILITY pid $CORVID_PID port $CORVID_PORT ${corvid_extra}; Mosquitto pid $MOSQUITTO_PID port $MOSQUITTO_PORT (persistence true in $MOSQUITTO_DATA, max_inflight_messages $MAX_INFLIGHT, max_queued_messages $queued)"
   else
     log "$scenario: Corvid pid $CORVID_PID port $CORVID_PORT ${corvid_extra:-(defaults)}; Mosquitto pid $MOSQUITTO_PID port $MOSQUITTO_PORT (max_inflight_messages $MAX_INFLIGHT, max_queued_messages $queued)"
   fi
@@ -361,6 +459,9 @@ for scenario in $SCENARIOS; do
       # Memory per connection needs a fresh broker: an allocator keeps what it once held.
       stop_brokers
       start_brokers "$scenario" "$corvid_extra" "$queued"
+    fi
+    if [ "$DURABLE" = 1 ]; then
+      run_one "$scenario" corvid-mem "$CORVID_MEM_PORT" "$CORVID_MEM_PID" "$round"
     fi
     run_one "$scenario" corvid "$CORVID_PORT" "$CORVID_PID" "$round"
     run_one "$scenario" mosquitto "$MOSQUITTO_PORT" "$MOSQUITTO_PID" "$round"
@@ -371,6 +472,7 @@ for scenario in $SCENARIOS; do
     fi
   done
   stop_brokers
+  report_store_sizes "$scenario"
 done
 
 # ---------------------------------------------------------------- table
@@ -386,7 +488,15 @@ if [ "$HAS_THROUGHPUT" = 1 ]; then
   echo "Throughput scenarios: warm-up $WARMUP s, measured $DURATION s per run; generator client $CLIENT, payload $PAYLOAD B,"
   echo "publisher window $MAX_INFLIGHT, end-to-end window 500. Corvid defaults (max inflight $MAX_INFLIGHT, max queued $MAX_QUEUED);"
   echo "Mosquitto: max_inflight_messages $MAX_INFLIGHT, max_queued_messages $MAX_QUEUED (retained: $((RETAINED + MAX_QUEUED)), Corvid too),"
-  echo "persistence false, set_tcp_nodelay true."
+  if [ "$DURABLE" = 1 ]; then
+    echo "set_tcp_nodelay true. DURABLE: subscribers with persistent sessions (clean session 0; MQTT 5: session expiry 3600 s)."
+    echo "corvid-mem = Corvid --in-memory; corvid = Corvid --data-dir (fresh per scenario) --durability $DURABILITY, acknowledging"
+    echo "QoS 1/2 messages to persistent subscribers once stored; mosquitto = persistence true (fresh persistence_location,"
+    echo "autosave_interval 1800): it writes mosquitto.db only periodically and at exit, so its acknowledged messages are"
+    echo "not on disk at ack time. corvid/mosq = corvid (durable) / mosquitto; corvid/mem = corvid (durable) / corvid-mem."
+  else
+    echo "persistence false, set_tcp_nodelay true."
+  fi
 fi
 if [ "$HAS_PRESSURE" = 1 ]; then
   echo "Pressure scenarios: fixed message counts (stuck $STUCK_MESSAGES x ${STUCK_PAYLOAD} B to $STUCK_LIVE live + 1 stuck subscriber;"
@@ -429,6 +539,9 @@ function show(m, v) {
   if (m ~ /_s$/ || m == "disconnected") return sprintf("%.2f", v)
   return sprintf("%.0f", v)
 }
+function ratio(a, b) {
+  return (a != "-" && b != "-" && b + 0 != 0) ? sprintf("%.2f", a / b) : "-"
+}
 function value(m, b,    with, alone) {
   if (m == "live_rate_ratio") {
     with = median(values[c, "live_rate", b]); alone = median(values[c, "live_rate_alone", b])
@@ -461,15 +574,22 @@ function value(m, b,    with, alone) {
   }
 }
 END {
-  printf "%-19s %3s %7s  %-20s %15s %15s %8s  %s\n", "scenario", "qos", "payload", "metric", "corvid", "mosquitto", "ratio", "better"
+  if (durable == 1)
+    printf "%-19s %3s %7s  %-20s %15s %15s %15s %11s %10s  %s\n", "scenario", "qos", "payload", "metric", "corvid-mem", "corvid", "mosquitto", "corvid/mosq", "corvid/mem", "better"
+  else
+    printf "%-19s %3s %7s  %-20s %15s %15s %8s  %s\n", "scenario", "qos", "payload", "metric", "corvid", "mosquitto", "ratio", "better"
   for (i = 1; i <= cases; i++) {
     c = order[i]
     n = split(metrics(c), ms, " ")
     for (k = 1; k <= n; k++) {
       m = ms[k]
       a = value(m, "corvid"); b = value(m, "mosquitto")
-      r = (a != "-" && b != "-" && b + 0 != 0) ? sprintf("%.2f", a / b) : "-"
-      printf "%-19s %3s %7s  %-20s %15s %15s %8s  %s\n", c, qos[c], payload[c], m, show(m, a), show(m, b), r, better(m)
+      if (durable == 1) {
+        mem = value(m, "corvid-mem")
+        printf "%-19s %3s %7s  %-20s %15s %15s %15s %11s %10s  %s\n", c, qos[c], payload[c], m, show(m, mem), show(m, a), show(m, b), ratio(a, b), ratio(a, mem), better(m)
+      } else {
+        printf "%-19s %3s %7s  %-20s %15s %15s %8s  %s\n", c, qos[c], payload[c], m, show(m, a), show(m, b), ratio(a, b), better(m)
+      }
     }
   }
   if (np > 0) {
@@ -478,6 +598,6 @@ END {
     print "incomplete = a pressure run ended before every message was sent, acknowledged and delivered; see raw.log):"
     for (i = 1; i <= np; i++) print "  " problems[i]
   }
-}' "$RESULTS" | tee "$RESULTS_DIR/table.txt"
+}' durable="$DURABLE" "$RESULTS" | tee "$RESULTS_DIR/table.txt"
 echo
 echo "Raw output: $RAW; RESULT lines: $RESULTS"

@@ -107,12 +107,18 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
                 store.removeRetained(stored.topic());
             }
         }
+        List<Session> restored = new ArrayList<>(state.sessions().size());
         for (SessionStore.StoredSession stored : state.sessions()) {
             Session session = sessionFor(stored.clientId());
             session.restore(stored);
             for (SubscriptionRecord record : session.subscriptions()) {
                 subscriptions.put(record.subscription().topicFilter(), session, record);
             }
+            restored.add(session);
+        }
+        // Timers start once every subscription is back: a will due at once must find its subscribers.
+        for (Session session : restored) {
+            session.startRestoredTimers();
         }
         LOG.info("Restored {} sessions and {} retained messages from the session store",
                 state.sessions().size(), retained.size());

@@ -169,6 +169,7 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
             cancelWriteStallTimer();
             if (state == State.CONNECTED && session != null) {
                 Session attached = session;
+                attached.unpark();
                 attached.executor().execute(attached::pump);
             }
         } else if (writeStallTimer == null && state != State.CLOSING && state != State.CLOSED) {

@@ -49,6 +49,22 @@ public final class SerialExecutor implements Executor {
     }
 
     /**
+     * Queues a task without asking the target to run: it runs with the next batch that
+     * {@link #execute} or {@link #kick} starts. For work that may wait, such as deliveries to a
+     * client that takes no bytes: each would otherwise wake its event loop only to queue a message.
+     */
+    public void executeLater(Runnable task) {
+        tasks.offer(task);
+    }
+
+    /** Starts a batch if tasks wait and none is under way. */
+    public void kick() {
+        if (!tasks.isEmpty() && scheduled.compareAndSet(false, true)) {
+            schedule();
+        }
+    }
+
+    /**
      * Moves future batches to another executor. Call it from inside a task: the current batch
      * stops after that task and the rest runs on the new target.
      */

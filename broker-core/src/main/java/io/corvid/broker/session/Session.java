@@ -56,6 +56,8 @@ public final class Session {
      * merely behind keeps taking them and holds its publishers back instead.
      */
     static final long STUCK_AFTER_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** While parked, one hand-off in this many wakes the session's thread to apply its limits. */
+    private static final int PARKED_BATCH = 256;
 
     /** What a publisher learns from handing a delivery over ({@link #offer}). */
     public enum Handoff {
@@ -109,6 +111,13 @@ public final class Session {
     private final AtomicInteger pendingHandoffs = new AtomicInteger();
     /** Publishers held back until this session is relieved (see {@link #whenRelieved}). */
     private final Queue<Runnable> reliefWaiters = new ConcurrentLinkedQueue<>();
+    /**
+     * Whether the connected client takes no bytes and messages wait: deliveries then join the
+     * executor's queue without waking its thread, a batch at a time (see {@link #offer}).
+     * Set by the session when it stops sending, cleared by {@link #unpark()} before the pump
+     * that follows a writability change.
+     */
+    private volatile boolean parked;
     /** When a session with messages waiting last sent one (or began to have messages waiting). */
     private volatile long lastProgressNanos;
     /**
@@ -123,6 +132,8 @@ public final class Session {
     private volatile boolean ended;
     private volatile boolean connected;
     private volatile int queuedCount;
+    /** The queue's bytes as of the session's last pump, for publishers deciding whether to wake it. */
+    private volatile long queuedBytes;
     private volatile int inflightCount;
 
     /** A new, empty session; it lives offline on the context's background executor until attached. */
@@ -280,6 +291,7 @@ public final class Session {
         channel = null;
         channelReady = false;
         connected = false;
+        parked = false;
         connectedWill = null;
         retainedBacklog.clear(); // a new subscription on reconnect sends them again
         updateLagging();
@@ -506,15 +518,28 @@ public final class Session {
             saveMessage(handed, 0, false);
         }
         budget.reserve(delivery.message().footprint());
-        pendingHandoffs.incrementAndGet();
+        int pending = pendingHandoffs.incrementAndGet();
         Delivery taken = handed;
-        executor.execute(() -> {
+        Runnable handOff = () -> {
             pendingHandoffs.decrementAndGet();
             deliver(taken);
             if (!reliefWaiters.isEmpty()) {
                 releaseIfRelieved();
             }
-        });
+        };
+        if (parked && outcome == Handoff.ACCEPTED && pending % PARKED_BATCH != 0
+                && queuedCount + pending < context.maxQueuedMessages()
+                && queuedBytes + (long) pending * delivery.message().footprint() <= context.maxQueuedBytes()) {
+            // The client takes nothing: queue without waking its thread, which takes these in
+            // batches (every PARKED_BATCH-th hand-off) or when the client takes bytes again.
+            // Near its limits every hand-off wakes it, so that its overflow policy applies at once.
+            executor.executeLater(handOff);
+            if (!parked) {
+                executor.kick(); // unparked meanwhile: the pump that follows may have run already
+            }
+        } else {
+            executor.execute(handOff);
+        }
         return outcome;
     }
 
@@ -709,8 +734,21 @@ public final class Session {
             }
         }
         queuedCount = queue.size() + retainedBacklog.size();
+        queuedBytes = queue.bytes();
         inflightCount = inflight.size();
         updateLagging(queuedCount < waitingBefore);
+        boolean stalled = !channel.isWritable() && !queue.isEmpty();
+        if (parked != stalled) {
+            parked = stalled;
+        }
+    }
+
+    /**
+     * The client takes bytes again: deliveries wake the session's thread again. Call before
+     * submitting the pump that follows. Thread safe.
+     */
+    public void unpark() {
+        parked = false;
     }
 
     private void take(boolean fromBacklog) {
@@ -838,12 +876,23 @@ public final class Session {
         if (stored.will() != null) {
             // A will kept while its client was connected: the restart lost that connection, so
             // the will is due its delay from now; a will already waiting keeps its due time.
-            long due = stored.willDueAtMillis() != 0 ? stored.willDueAtMillis()
+            pendingWill = stored.will();
+            pendingWillDueAtMillis = stored.willDueAtMillis() != 0 ? stored.willDueAtMillis()
                     : context.nowMillis() + TimeUnit.SECONDS.toMillis(willDelaySeconds(stored.will()));
-            scheduleWill(stored.will(), due);
         }
         if (stored.disconnectedAtMillis() == 0 || stored.will() != null) {
             saveSessionRecord();
+        }
+    }
+
+    /**
+     * Starts the will and expiry timers of a session restored from the store; the engine calls
+     * it once every stored session and subscription is back, so that a will or an expiry due at
+     * once reaches every subscriber.
+     */
+    public void startRestoredTimers() {
+        if (pendingWill != null) {
+            scheduleWill(pendingWill, pendingWillDueAtMillis);
         }
         long elapsed = context.nowMillis() - disconnectedAtMillis;
         scheduleExpiry(TimeUnit.SECONDS.toMillis(expiryIntervalSeconds) - elapsed);

@@ -181,8 +181,7 @@ class BackPressureTest extends EngineTestSupport {
         for (int i = 0; i < count; i++) {
             assertEquals(i, index(live.receive()), "the live subscriber gets everything");
         }
-        Await.until("the stuck one's share is accounted for", () -> engine().session("hog").orElseThrow()
-                .queuedMessages() + dropped("hog", DropReason.MEMORY_BUDGET) == count);
+        // QoS 0 for a stuck subscriber is refused on the publisher's thread: counted by now.
         long refused = dropped("hog", DropReason.MEMORY_BUDGET);
         assertTrue(refused >= count / 3, "refused at the budget: " + refused);
         assertEquals(refused, engine().metrics().messagesDropped(DropReason.MEMORY_BUDGET), "counted as dropped");
@@ -200,14 +199,17 @@ class BackPressureTest extends EngineTestSupport {
         TestClient stuck = subscriber("lagging", "h", QoS.AT_LEAST_ONCE);
         setWritable(stuck, false);
         Await.until("not writable", () -> !stuck.connection.writable);
-        // One message at a time, each taken before the next: the queue alone fills the budget.
-        for (int i = 0; !engine().memoryBudget().isExhausted(); i++) {
-            assertTrue(i < 100, "the budget fills");
-            publishFromApp("h", i, QoS.AT_LEAST_ONCE, 500);
-            int expected = i + 1;
-            Await.until("taken", () -> engine().session("lagging").orElseThrow().queuedMessages()
-                    + dropped("lagging", DropReason.MEMORY_BUDGET) == expected);
+        // The budget is reserved when a message is handed over: it fills as they are published.
+        int filled = 0;
+        while (!engine().memoryBudget().isExhausted()) {
+            assertTrue(filled < 100, "the budget fills");
+            publishFromApp("h", filled++, QoS.AT_LEAST_ONCE, 500);
         }
+        // A client that takes no bytes gets its hand-offs in batches; have this batch taken now.
+        engine().sessionFor("lagging").executor().execute(() -> { });
+        int expected = filled;
+        Await.until("every message queued", () -> engine().session("lagging").orElseThrow().queuedMessages()
+                + dropped("lagging", DropReason.MEMORY_BUDGET) == expected);
         clock.advanceMillis(2_000); // the lagging subscriber has sent nothing for a while: stuck
         TestClient publisher = client("pub");
         publisher.connect(MQTT_3_1_1, true);
@@ -225,7 +227,7 @@ class BackPressureTest extends EngineTestSupport {
         }
         Await.until("the publisher reads again", () -> publisher.connection.readEnabled);
         Await.until("all five refused for the lagging subscriber",
-                () -> dropped("lagging", DropReason.MEMORY_BUDGET) == refusedBefore + 5);
+                () -> dropped("lagging", DropReason.MEMORY_BUDGET) >= refusedBefore + 5);
     }
 
     @Test
@@ -237,8 +239,6 @@ class BackPressureTest extends EngineTestSupport {
         while (!engine().memoryBudget().isExhausted()) {
             assertTrue(filled < 100, "the budget fills");
             publishFromApp("b", filled++, QoS.AT_MOST_ONCE, 500);
-            int expected = filled;
-            Await.until("taken", () -> engine().session("slowpoke").orElseThrow().queuedMessages() == expected);
         }
         TestClient publisher = client("eager");
         publisher.connect(MQTT_3_1_1, true);

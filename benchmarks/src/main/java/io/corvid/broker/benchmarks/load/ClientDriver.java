@@ -17,7 +17,8 @@ public interface ClientDriver extends AutoCloseable {
 
     /**
      * Connects a subscriber, subscribes to {@code filter} and completes once the SUBACK granted
-     * {@code qos}. Messages go to {@code receiver}.
+     * {@code qos}. Messages go to {@code receiver}. With persistent subscribers (the driver's
+     * setting) the session is persistent and must be new: a CONNACK with Session Present fails it.
      */
     CompletableFuture<Void> subscriber(String clientId, String filter, QoS qos, Receiver receiver);
 
@@ -26,6 +27,13 @@ public interface ClientDriver extends AutoCloseable {
      * connected. The sender starts it later.
      */
     CompletableFuture<Void> publisher(String clientId, String topic, QoS qos, int payloadSize, Sender sender);
+
+    /**
+     * Ends a persistent session the run left on the broker: connects {@code clientId} with a
+     * clean start (which discards the old session) and disconnects (which ends the new one).
+     * Completes when done.
+     */
+    CompletableFuture<Void> discardSession(String clientId);
 
     /** Disconnects every client, waiting a few seconds at most. */
     void disconnectAll();

@@ -36,6 +36,7 @@ public final class HiveMqDriver implements ClientDriver {
     private final ProtocolVersion version;
     private final int window;
     private final int keepAlive;
+    private final boolean persistentSubscribers;
     private final RunControl control;
     private final int threads;
     private final MqttClientExecutorConfig executorConfig;
@@ -52,9 +53,13 @@ public final class HiveMqDriver implements ClientDriver {
         CompletableFuture<Void> disconnect();
     }
 
-    /** @param threads Netty threads of the client, and sender threads; 0 for one per core */
+    /**
+     * @param threads               Netty threads of the client, and sender threads; 0 for one per core
+     * @param persistentSubscribers subscribers connect with persistent sessions (publishers stay clean)
+     */
     public HiveMqDriver(InetSocketAddress broker, ProtocolVersion version, int threads, int window, int keepAlive,
-                        RunControl control) {
+                        boolean persistentSubscribers, RunControl control) {
+        this.persistentSubscribers = persistentSubscribers;
         this.broker = broker;
         this.version = version;
         this.window = Math.max(1, window);
@@ -79,13 +84,13 @@ public final class HiveMqDriver implements ClientDriver {
 
     @Override
     public CompletableFuture<Void> subscriber(String clientId, String filter, QoS qos, Receiver receiver) {
-        return connect(clientId, receiver::connectionLost)
+        return connect(clientId, receiver::connectionLost, persistentSubscribers)
                 .thenCompose(client -> client.subscribe(filter, qos, receiver));
     }
 
     @Override
     public CompletableFuture<Void> publisher(String clientId, String topic, QoS qos, int payloadSize, Sender sender) {
-        return connect(clientId, null).thenAccept(client -> {
+        return connect(clientId, null, false).thenAccept(client -> {
             EventExecutor executor = senderThreads.next();
             AtomicInteger inflight = new AtomicInteger();
             MqttTopic mqttTopic = MqttTopic.of(topic);
@@ -133,7 +138,18 @@ public final class HiveMqDriver implements ClientDriver {
         });
     }
 
-    private CompletableFuture<Client> connect(String clientId, Runnable onLost) {
+    @Override
+    public CompletableFuture<Void> discardSession(String clientId) {
+        return connect(clientId, null, false).thenCompose(client -> {
+            synchronized (clients) {
+                clients.remove(client);
+            }
+            return client.disconnect();
+        });
+    }
+
+    /** Connects; {@code persistent}: a persistent session, which must be new (no Session Present). */
+    private CompletableFuture<Client> connect(String clientId, Runnable onLost, boolean persistent) {
         var builder = MqttClient.builder()
                 .identifier(clientId)
                 .serverHost(broker.getHostString())
@@ -152,10 +168,18 @@ public final class HiveMqDriver implements ClientDriver {
         synchronized (clients) {
             clients.add(client);
         }
-        CompletableFuture<Void> connected = version.isV5()
-                ? ((V5) client).client.connectWith().cleanStart(true).keepAlive(keepAlive).send().thenApply(a -> null)
-                : ((V3) client).client.connectWith().cleanSession(true).keepAlive(keepAlive).send().thenApply(a -> null);
-        return connected.thenApply(ignored -> client);
+        CompletableFuture<Boolean> sessionPresent = version.isV5()
+                ? ((V5) client).client.connectWith().cleanStart(!persistent)
+                        .sessionExpiryInterval(persistent ? NettyMqttConnection.PERSISTENT_SESSION_EXPIRY_SECONDS : 0)
+                        .keepAlive(keepAlive).send().thenApply(ack -> ack.isSessionPresent())
+                : ((V3) client).client.connectWith().cleanSession(!persistent).keepAlive(keepAlive).send()
+                        .thenApply(ack -> ack.isSessionPresent());
+        return sessionPresent.thenApply(present -> {
+            if (present) {
+                throw new IllegalStateException(clientId + ": CONNACK with Session Present for a new client identifier");
+            }
+            return client;
+        });
     }
 
     private static MqttQos qos(QoS qos) {

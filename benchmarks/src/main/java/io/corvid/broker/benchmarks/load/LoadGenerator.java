@@ -29,14 +29,15 @@ import picocli.CommandLine.Parameters;
         description = {"Drives an MQTT broker with one of the scenarios fanin, fanout, pairs, latency, "
                 + "connections or retained, or one of the pressure scenarios stuck, late-readers or "
                 + "slow-subscriber (a fixed number of messages against misbehaving subscribers), "
-                + "and prints one RESULT line.",
+                + "or recovery (a persistent session's stored messages across a broker restart; "
+                + "see benchmarks/recovery.sh), and prints one RESULT line.",
                 "Clients: 'netty' is the generator's own client (Corvid's codec on Netty, epoll where available); "
                         + "'hivemq' is the HiveMQ MQTT client (fanin, fanout, pairs, latency)."})
 public final class LoadGenerator implements Callable<Integer> {
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "SCENARIO",
-            description = "fanin, fanout, pairs, latency, connections, retained, stuck, late-readers or "
-                    + "slow-subscriber (or use --scenario).")
+            description = "fanin, fanout, pairs, latency, connections, retained, stuck, late-readers, "
+                    + "slow-subscriber or recovery (or use --scenario).")
     String scenarioArgument;
 
     @Option(names = "--scenario", description = "The scenario, as an option.")
@@ -54,8 +55,8 @@ public final class LoadGenerator implements Callable<Integer> {
     @Option(names = "--client", description = "netty or hivemq (default: ${DEFAULT-VALUE}).")
     String client = "netty";
 
-    @Option(names = "--qos", description = "QoS of publishes and subscriptions: 0, 1 or 2 (default: ${DEFAULT-VALUE}).")
-    int qos;
+    @Option(names = "--qos", description = "QoS of publishes and subscriptions: 0, 1 or 2 (default: 0; recovery 1).")
+    Integer qos;
 
     @Option(names = "--payload", description = "Payload size in bytes, at least 16 (default: 64; stuck 256, "
             + "late-readers 16).")
@@ -122,7 +123,8 @@ public final class LoadGenerator implements Callable<Integer> {
     long brokerPid;
 
     @Option(names = "--messages", description = "Messages per publisher for stuck (default: 20000), "
-            + "late-readers (default: 10000) and slow-subscriber (default: 20000).")
+            + "late-readers (default: 10000) and slow-subscriber (default: 20000); recovery: messages stored "
+            + "for the session (default: 1000000).")
     Integer messages;
 
     @Option(names = "--live-subscribers", description = "stuck: subscribers that read normally beside the "
@@ -133,17 +135,34 @@ public final class LoadGenerator implements Callable<Integer> {
     boolean noStuck;
 
     @Option(names = "--timeout", description = "stuck, late-readers, slow-subscriber: most seconds from the first "
-            + "message; what arrived by then is reported (default: ${DEFAULT-VALUE}).")
-    double timeout = 60;
+            + "message; what arrived by then is reported (default: 60). recovery: most seconds for publishing, "
+            + "and for receiving (default: 600).")
+    Double timeout;
 
     @Option(names = "--stall", description = "stuck, late-readers, slow-subscriber: end early when nothing was "
             + "sent, acknowledged or received for this many seconds; 0 = wait for the timeout "
-            + "(default: ${DEFAULT-VALUE}).")
-    double stall = 5;
+            + "(default: 5). recovery (drain): give up when nothing arrived for this long (default: 60).")
+    Double stall;
 
     @Option(names = "--busy-us", description = "slow-subscriber: microseconds the subscriber spends per message, "
             + "busy, in its read path (default: ${DEFAULT-VALUE}).")
     double busyMicros = 50;
+
+    @Option(names = "--persistent-subscribers", description = "fanin, fanout, pairs, latency: subscribers keep "
+            + "persistent sessions (MQTT 3.1.1 Clean Session 0; 5.0 Clean Start 0 and Session Expiry Interval "
+            + "3600 s), so that a broker with a store stores their QoS 1/2 messages before it acknowledges them; "
+            + "client identifiers are unique per run, and the sessions are discarded after it. Publishers stay clean.")
+    boolean persistentSubscribers;
+
+    @Option(names = "--phase", description = "recovery: fill (create the persistent session, leave it, publish "
+            + "--messages to it), drain (resume it and time the delivery of everything stored) or both, "
+            + "without a restart between (default: ${DEFAULT-VALUE}).")
+    String phase = "both";
+
+    @Option(names = "--session", description = "recovery: the persistent session's client identifier, the same "
+            + "for fill and drain; its topic is bench/recovery/<session> (default for fill and both: "
+            + "lg-rec-<random>; drain needs it).")
+    String session;
 
     @Option(names = "--verbose", description = "After an incomplete drain, print per subscriber and "
             + "publisher the sequence numbers that never arrived.")
@@ -178,6 +197,7 @@ public final class LoadGenerator implements Callable<Integer> {
         Result result = switch (settings.scenario()) {
             case CONNECTIONS -> new ConnectionsRun(settings, control, out).run();
             case RETAINED -> new RetainedRun(settings, control, out).run();
+            case RECOVERY -> new RecoveryRun(settings, control, out).run();
             case STUCK, LATE_READERS, SLOW_SUBSCRIBER -> {
                 try (NettyDriver driver = nettyDriver(settings, control)) {
                     yield switch (settings.scenario()) {
@@ -208,14 +228,14 @@ public final class LoadGenerator implements Callable<Integer> {
         return switch (settings.client()) {
             case "netty" -> nettyDriver(settings, control);
             case "hivemq" -> new HiveMqDriver(settings.broker(), settings.protocol(), settings.threads(),
-                    settings.window(), settings.keepAlive(), control);
+                    settings.window(), settings.keepAlive(), settings.persistentSubscribers(), control);
             default -> throw new IllegalArgumentException(settings.client());
         };
     }
 
     private static NettyDriver nettyDriver(Settings settings, RunControl control) {
         return new NettyDriver(settings.broker(), settings.protocol(), settings.threads(), settings.window(),
-                settings.keepAlive(), control);
+                settings.keepAlive(), settings.persistentSubscribers(), control);
     }
 
     /** Resolves the options, with the scenario's defaults, into settings. */
@@ -234,16 +254,23 @@ public final class LoadGenerator implements Callable<Integer> {
             case "5", "5.0" -> ProtocolVersion.MQTT_5;
             default -> throw new IllegalArgumentException("--protocol must be 3.1.1 or 5: " + protocol);
         };
-        QoS level = QoS.fromValue(qos);
+        QoS level = QoS.fromValue(qos != null ? qos : scenario == Scenario.RECOVERY ? 1 : 0);
         if (level == null) {
             throw new IllegalArgumentException("--qos must be 0, 1 or 2: " + qos);
+        }
+        if (scenario == Scenario.RECOVERY && level == QoS.AT_MOST_ONCE) {
+            throw new IllegalArgumentException("recovery: --qos must be 1 or 2 (a broker stores no QoS 0 message)");
+        }
+        if (persistentSubscribers && !scenario.throughput()) {
+            throw new IllegalArgumentException("--persistent-subscribers applies to fanin, fanout, pairs and latency"
+                    + (scenario == Scenario.RECOVERY ? " (recovery's subscriber is always persistent)" : "")
+                    + ", not to " + scenario.label());
         }
         String clientName = client.toLowerCase(Locale.ROOT);
         if (!clientName.equals("netty") && !clientName.equals("hivemq")) {
             throw new IllegalArgumentException("--client must be netty or hivemq: " + client);
         }
-        if (clientName.equals("hivemq") && (scenario == Scenario.CONNECTIONS || scenario == Scenario.RETAINED
-                || scenario.pressure())) {
+        if (clientName.equals("hivemq") && !scenario.throughput()) {
             throw new IllegalArgumentException("--client hivemq runs fanin, fanout, pairs and latency; "
                     + scenario.label() + " uses the netty client");
         }
@@ -304,14 +331,33 @@ public final class LoadGenerator implements Callable<Integer> {
         int inflightWindow = window != null ? window : scenario.pressure() ? 100 : 1000;
         PressureSettings pressure = scenario.pressure()
                 ? new PressureSettings(or(messages, scenario == Scenario.LATE_READERS ? 10_000 : 20_000),
-                        liveSubscribers, !noStuck, timeout, stall, Math.round(busyMicros * 1000))
+                        liveSubscribers, !noStuck, or(timeout, 60), or(stall, 5), Math.round(busyMicros * 1000))
                 : PressureSettings.NONE;
+        RecoverySettings recovery = scenario == Scenario.RECOVERY ? recoverySettings() : RecoverySettings.NONE;
         return new Settings(scenario, host, port, version, clientName, level, payloadSize, pubs, subs,
                 messagesPerSecond, warmup, duration, drain, inflightWindow, e2eWindow, keepAliveSeconds, threads,
-                connections, locals, connectConcurrency, retainedCount, brokerPid, verbose, pressure);
+                connections, locals, connectConcurrency, retainedCount, brokerPid, verbose, pressure,
+                persistentSubscribers, recovery);
+    }
+
+    private RecoverySettings recoverySettings() {
+        RecoverySettings.Phase step = RecoverySettings.Phase.parse(phase);
+        String id = session;
+        if (id == null) {
+            if (step == RecoverySettings.Phase.DRAIN) {
+                throw new IllegalArgumentException("recovery --phase drain needs --session, the one fill used");
+            }
+            id = "lg-rec-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 16);
+        }
+        return new RecoverySettings(step, id, or(messages, RecoverySettings.DEFAULT_MESSAGES), or(timeout, 600),
+                or(stall, 60));
     }
 
     private static int or(Integer value, int fallback) {
+        return value != null ? value : fallback;
+    }
+
+    private static double or(Double value, double fallback) {
         return value != null ? value : fallback;
     }
 }

@@ -28,6 +28,7 @@ public final class NettyDriver implements ClientDriver {
     private final ProtocolVersion version;
     private final int window;
     private final int keepAlive;
+    private final boolean persistentSubscribers;
     private final RunControl control;
     private final List<NettyMqttConnection> connections = new ArrayList<>();
 
@@ -37,6 +38,18 @@ public final class NettyDriver implements ClientDriver {
      */
     public NettyDriver(InetSocketAddress broker, ProtocolVersion version, int threads, int window, int keepAlive,
                        RunControl control) {
+        this(broker, version, threads, window, keepAlive, false, control);
+    }
+
+    /**
+     * @param threads               event loop threads, 0 for one per core
+     * @param window                most QoS 1/2 messages in flight per publisher (lowered to the broker's
+     *                              Receive Maximum)
+     * @param persistentSubscribers subscribers connect with persistent sessions (publishers stay clean)
+     */
+    public NettyDriver(InetSocketAddress broker, ProtocolVersion version, int threads, int window, int keepAlive,
+                       boolean persistentSubscribers, RunControl control) {
+        this.persistentSubscribers = persistentSubscribers;
         this.publisherLoops = new NettyClients(threads);
         this.subscriberLoops = new NettyClients(threads);
         this.broker = broker;
@@ -74,7 +87,7 @@ public final class NettyDriver implements ClientDriver {
     public CompletableFuture<NettyMqttConnection> subscriber(String clientId, String filter, QoS qos,
                                                              Receiver receiver, ReadPolicy policy) {
         NettyMqttConnection connection = new NettyMqttConnection(
-                NettyMqttConnection.connectPacket(version, clientId, keepAlive), window, true,
+                NettyMqttConnection.connectPacket(version, clientId, keepAlive, persistentSubscribers), window, true,
                 new NettyMqttConnection.Events() {
                     @Override
                     public void message(Publish publish, long nowNanos) {
@@ -209,11 +222,38 @@ public final class NettyDriver implements ClientDriver {
                 } else if (f.getNow().reasonCode() != ReasonCode.SUCCESS) {
                     ready.completeExceptionally(new IllegalStateException(
                             clientId + ": CONNACK " + f.getNow().reasonCode()));
+                } else if (f.getNow().sessionPresent()) {
+                    // A run's client identifiers are its own: a session found under one is not this run's.
+                    ready.completeExceptionally(new IllegalStateException(
+                            clientId + ": CONNACK with Session Present for a new client identifier"));
                 } else {
                     then.run();
                 }
             });
         });
+    }
+
+    @Override
+    public CompletableFuture<Void> discardSession(String clientId) {
+        NettyMqttConnection connection = new NettyMqttConnection(
+                NettyMqttConnection.connectPacket(version, clientId, keepAlive, false), window, false,
+                new NettyMqttConnection.Events() { });
+        CompletableFuture<Void> connected = new CompletableFuture<>();
+        open(subscriberLoops, clientId, connection, connected, () -> connected.complete(null));
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        connected.whenComplete((ignored, failure) -> {
+            if (failure != null) {
+                done.completeExceptionally(failure);
+                return;
+            }
+            connection.disconnect().addListener(f -> {
+                synchronized (connections) {
+                    connections.remove(connection);
+                }
+                done.complete(null);
+            });
+        });
+        return done;
     }
 
     @Override

@@ -90,6 +90,7 @@ public final class NettyMqttConnection extends ByteToMessageDecoder {
     private boolean[] idInUse; // allocated when the connection first publishes at QoS 1/2
     private int nextId = 1;
     private volatile int inflight;
+    private volatile long connAckNanos;
     private boolean closing;
     private boolean failed;
     private boolean readsHeld;
@@ -115,17 +116,43 @@ public final class NettyMqttConnection extends ByteToMessageDecoder {
         this.decoder = MqttDecoder.forClient(version, MAX_INCOMING_PACKET);
     }
 
+    /** Session Expiry Interval of a persistent MQTT 5.0 session: an hour. */
+    public static final long PERSISTENT_SESSION_EXPIRY_SECONDS = 3600;
+
     /** A clean-start CONNECT; MQTT 5.0 asks for the largest Receive Maximum and no topic aliases. */
     public static Connect connectPacket(ProtocolVersion version, String clientId, int keepAliveSeconds) {
-        Properties properties = version.isV5()
-                ? Properties.builder().put(Property.RECEIVE_MAXIMUM, 65535).build()
-                : Properties.EMPTY;
-        return new Connect(version, clientId, true, keepAliveSeconds, null, null, null, properties);
+        return connectPacket(version, clientId, keepAliveSeconds, false);
+    }
+
+    /**
+     * A CONNECT; MQTT 5.0 asks for the largest Receive Maximum and no topic aliases.
+     *
+     * @param persistent false: a clean start whose session ends with the connection; true: a
+     *                   persistent session the broker keeps (and stores) while the client is away,
+     *                   resumed if there is one: Clean Session 0 (MQTT 3.1.1), or Clean Start 0
+     *                   and a Session Expiry Interval of {@value #PERSISTENT_SESSION_EXPIRY_SECONDS} s (5.0)
+     */
+    public static Connect connectPacket(ProtocolVersion version, String clientId, int keepAliveSeconds,
+                                        boolean persistent) {
+        Properties properties = Properties.EMPTY;
+        if (version.isV5()) {
+            Properties.Builder builder = Properties.builder().put(Property.RECEIVE_MAXIMUM, 65535);
+            if (persistent) {
+                builder.put(Property.SESSION_EXPIRY_INTERVAL, PERSISTENT_SESSION_EXPIRY_SECONDS);
+            }
+            properties = builder.build();
+        }
+        return new Connect(version, clientId, !persistent, keepAliveSeconds, null, null, null, properties);
     }
 
     /** Completed with the CONNACK, whatever its reason code; failed if the connection closes first. */
     public Future<ConnAck> connAck() {
         return connAck;
+    }
+
+    /** System.nanoTime() when the read that brought the CONNACK began, or 0 before it. */
+    public long connAckNanos() {
+        return connAckNanos;
     }
 
     /** Replaces the event receiver. */
@@ -387,6 +414,7 @@ public final class NettyMqttConnection extends ByteToMessageDecoder {
                 ConnAck ack = (ConnAck) packet;
                 int receiveMaximum = ack.properties().getInt(Property.RECEIVE_MAXIMUM, 65535);
                 window = Math.max(1, Math.min(windowLimit, receiveMaximum));
+                connAckNanos = now;
                 connAck.trySuccess(ack);
             }
             case SUBACK -> {

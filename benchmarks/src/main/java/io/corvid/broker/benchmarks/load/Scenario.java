@@ -21,11 +21,21 @@ public enum Scenario {
     /** Pairs whose subscribers read nothing until their publisher is done: what did the broker keep? */
     LATE_READERS,
     /** One subscriber slower than its publisher: delivered, dropped or disconnected? */
-    SLOW_SUBSCRIBER;
+    SLOW_SUBSCRIBER,
+    /**
+     * A persistent session and its stored messages across a broker restart: fill it while its
+     * client is away, then (after the restart) resume it and time the delivery of them all.
+     */
+    RECOVERY;
 
     /** The name in results: lower case, words joined by dashes ("late-readers"). */
     public String label() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /** Whether this is fan-in, fan-out, pairs or latency: a measured period of publishers and subscribers. */
+    public boolean throughput() {
+        return this == FANIN || this == FANOUT || this == PAIRS || this == LATENCY;
     }
 
     /** Whether this is one of the bounded runs of a fixed number of messages against misbehaving subscribers. */
@@ -42,6 +52,7 @@ public enum Scenario {
             }
         }
         throw new IllegalArgumentException("unknown scenario '" + text
-                + "': fanin, fanout, pairs, latency, connections, retained, stuck, late-readers or slow-subscriber");
+                + "': fanin, fanout, pairs, latency, connections, retained, stuck, late-readers, slow-subscriber "
+                + "or recovery");
     }
 }

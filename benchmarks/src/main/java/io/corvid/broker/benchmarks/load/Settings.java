@@ -17,13 +17,18 @@ import java.util.List;
  * @param threads         client threads; 0 for one per core
  * @param verbose         print which messages never arrived
  * @param pressure        the stuck, late-readers and slow-subscriber scenarios' own settings
+ * @param persistentSubscribers subscribers keep persistent sessions (Clean Session 0; MQTT 5.0: Clean
+ *                        Start 0 and Session Expiry Interval 3600 s), so that a broker with a store
+ *                        stores their QoS 1/2 messages; publishers stay clean
+ * @param recovery        the recovery scenario's own settings
  */
 public record Settings(Scenario scenario, String host, int port, ProtocolVersion protocol, String client,
                        QoS qos, int payload, int publishers, int subscribers, double rate,
                        double warmupSeconds, double durationSeconds, double drainSeconds,
                        int window, int e2eWindow, int keepAlive, int threads,
                        int connections, List<InetAddress> sourceAddresses, int connectConcurrency,
-                       int retainedCount, long brokerPid, boolean verbose, PressureSettings pressure) {
+                       int retainedCount, long brokerPid, boolean verbose, PressureSettings pressure,
+                       boolean persistentSubscribers, RecoverySettings recovery) {
 
     public Settings {
         sourceAddresses = List.copyOf(sourceAddresses);

@@ -84,7 +84,7 @@ public final class ThroughputRun {
         // Connect: subscribers first, so that no message is published before they listen.
         List<CompletableFuture<Void>> ready = new ArrayList<>();
         for (int j = 0; j < subscribers; j++) {
-            ready.add(driver.subscriber("lg-" + runId + "-s" + j, topology.filter(j), qos, receivers[j]));
+            ready.add(driver.subscriber(subscriberId(runId, j), topology.filter(j), qos, receivers[j]));
         }
         await(ready, "subscribers to connect and subscribe");
         ready.clear();
@@ -93,8 +93,9 @@ public final class ThroughputRun {
                     senders[i]));
         }
         await(ready, "publishers to connect");
-        log.printf(Locale.ROOT, "# %s: %d publishers, %d subscribers connected (%s); warming up %.1f s%n",
-                settings.scenario().label(), publishers, subscribers, driver.description(), settings.warmupSeconds());
+        log.printf(Locale.ROOT, "# %s: %d publishers, %d%s subscribers connected (%s); warming up %.1f s%n",
+                settings.scenario().label(), publishers, subscribers,
+                settings.persistentSubscribers() ? " persistent" : "", driver.description(), settings.warmupSeconds());
 
         control.phase(RunControl.Phase.WARMUP);
         for (Sender sender : senders) {
@@ -166,6 +167,9 @@ public final class ThroughputRun {
             }
         }
         driver.disconnectAll();
+        if (settings.persistentSubscribers()) {
+            discardSessions(driver, runId, subscribers);
+        }
 
         boolean lossless = lost == 0 && lostWarmup == 0 && duplicates == 0;
         String status = control.errors() > 0 || unexpected > 0 ? "ERROR"
@@ -178,6 +182,7 @@ public final class ThroughputRun {
                 .put("payload", settings.payload())
                 .put("publishers", publishers)
                 .put("subscribers", subscribers)
+                .put("persistent", settings.persistentSubscribers())
                 .put("rate", settings.rate() > 0 ? String.valueOf(Math.round(settings.rate())) : "max")
                 .put("e2e_window", settings.e2eWindow())
                 .put("duration_s", seconds, 2)
@@ -209,6 +214,27 @@ public final class ThroughputRun {
                 latency.getValueAtPercentile(99), latency.getValueAtPercentile(99.9), latency.getMaxValue(),
                 lost, expected, lostWarmup, duplicates, control.errors(), status);
         return result;
+    }
+
+    /**
+     * Ends the subscribers' persistent sessions, so that a broker serving many runs does not keep
+     * (and store) a session per subscriber of each. After the measurement; not counted.
+     */
+    private void discardSessions(ClientDriver driver, String runId, int subscribers) throws InterruptedException {
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        for (int j = 0; j < subscribers; j++) {
+            done.add(driver.discardSession(subscriberId(runId, j)));
+        }
+        try {
+            await(done, "the subscribers' persistent sessions to be discarded");
+        } catch (IllegalStateException e) {
+            log.println("# warning: " + e.getMessage());
+        }
+    }
+
+    /** The client identifier of subscriber {@code j}: unique to the run, so no old session is met. */
+    static String subscriberId(String runId, int subscriber) {
+        return "lg-" + runId + "-s" + subscriber;
     }
 
     /**
