@@ -54,6 +54,9 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
     private final TrackedStore store;
     private final EngineMetrics metrics = new EngineMetrics();
     private final MemoryBudget memoryBudget;
+    /** How often {@link #coarseNanoTime()} moves on. */
+    private static final long COARSE_TICK_MILLIS = 20;
+    private volatile long coarseNanos;
 
     private final SessionRegistry sessions = new SessionRegistry();
     private final TopicTrie<Session, SubscriptionRecord> subscriptions = new TopicTrie<>();
@@ -87,6 +90,9 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
         // At shutdown, pending timers (session expiry, will delay) are dropped, not waited for.
         this.scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.scheduler.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+        this.coarseNanos = clock.nanoTime();
+        this.scheduler.scheduleAtFixedRate(() -> coarseNanos = clock.nanoTime(), COARSE_TICK_MILLIS,
+                COARSE_TICK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -350,6 +356,11 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
     @Override
     public long nanoTime() {
         return clock.nanoTime();
+    }
+
+    @Override
+    public long coarseNanoTime() {
+        return coarseNanos;
     }
 
     @Override

@@ -535,8 +535,16 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
      * order. Otherwise it is written at once.
      */
     void writeAck(MqttPacket ack, long storeMark) {
+        writeAck(ack, storeMark, null);
+    }
+
+    /** As {@link #writeAck(MqttPacket, long)}, then runs {@code then} (if not null) right after the ack is written. */
+    void writeAck(MqttPacket ack, long storeMark, Runnable then) {
         if (acksAwaitingStore == 0 && !engine.wroteToStoreSince(storeMark)) {
             write(ack);
+            if (then != null) {
+                then.run();
+            }
             return;
         }
         acksAwaitingStore++;
@@ -545,6 +553,9 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
             acksAwaitingStore--;
             if (state == State.CONNECTED && own.isAttachedTo(this)) {
                 write(ack);
+                if (then != null) {
+                    then.run();
+                }
             }
         }));
     }

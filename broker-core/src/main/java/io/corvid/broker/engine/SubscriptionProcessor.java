@@ -106,17 +106,19 @@ final class SubscriptionProcessor {
             handler.engine.events().subscribed(handler.client, subscription, codes[i]);
         }
         List<ReasonCode> results = List.of(codes);
-        handler.writeAck(handler.withinClientLimit(new SubAck(subscribe.packetId(), results, failureReason(results)),
-                new SubAck(subscribe.packetId(), results, Properties.EMPTY)), storeMark);
         int[] identifiers = identifier == 0 ? Delivery.NO_IDENTIFIERS : new int[] {identifier};
-        for (int i = 0; i < retainedFor.size(); i++) {
-            QoS granted = retainedQos.get(i);
-            handler.engine.forEachRetained(retainedFor.get(i).topicFilter(), message ->
-                    session.deliverRetained(new Delivery(message, QoS.min(message.qos(), granted), true, identifiers)));
-        }
-        if (!retainedFor.isEmpty()) {
-            session.pump();
-        }
+        // Retained messages follow the SUBACK, also when it waits for the store.
+        handler.writeAck(handler.withinClientLimit(new SubAck(subscribe.packetId(), results, failureReason(results)),
+                new SubAck(subscribe.packetId(), results, Properties.EMPTY)), storeMark, () -> {
+                    for (int i = 0; i < retainedFor.size(); i++) {
+                        QoS granted = retainedQos.get(i);
+                        handler.engine.forEachRetained(retainedFor.get(i).topicFilter(), message -> session.deliverRetained(
+                                new Delivery(message, QoS.min(message.qos(), granted), true, identifiers)));
+                    }
+                    if (!retainedFor.isEmpty()) {
+                        session.pump();
+                    }
+                });
     }
 
     /**

@@ -149,7 +149,7 @@ public final class Session {
         this.clientId = clientId;
         this.context = context;
         this.queue = new OutboundQueue(context.memoryBudget());
-        this.lastProgressNanos = context.nanoTime();
+        this.lastProgressNanos = context.coarseNanoTime();
         // Inline execution is the last resort when every executor refuses work during shutdown.
         this.executor = new SerialExecutor(firstExecutor, Runnable::run, this::flushChannel);
     }
@@ -679,7 +679,10 @@ public final class Session {
         if (now && (sent || !lagging)) {
             // Only a session with messages waiting is judged by its progress, so the clock is
             // read only then: when a backlog begins, and when one shrinks.
-            lastProgressNanos = context.nanoTime();
+            long stamp = context.coarseNanoTime();
+            if (lastProgressNanos != stamp) {
+                lastProgressNanos = stamp;
+            }
         }
         if (lagging != now) {
             lagging = now;
@@ -734,10 +737,12 @@ public final class Session {
             }
         }
         queuedCount = queue.size() + retainedBacklog.size();
-        queuedBytes = queue.bytes();
         inflightCount = inflight.size();
         updateLagging(queuedCount < waitingBefore);
         boolean stalled = !channel.isWritable() && !queue.isEmpty();
+        if (stalled) {
+            queuedBytes = queue.bytes(); // read by publishers only while parked
+        }
         if (parked != stalled) {
             parked = stalled;
         }

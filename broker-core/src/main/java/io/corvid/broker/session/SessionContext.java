@@ -36,6 +36,12 @@ public interface SessionContext {
     /** Monotonic nanoseconds, for how long a session has made no progress. */
     long nanoTime();
 
+    /**
+     * {@link #nanoTime()} as of the engine's last tick, a few dozen milliseconds old at most:
+     * a field read, cheap enough to stamp every message with.
+     */
+    long coarseNanoTime();
+
     /** Where sessions of offline clients run their tasks. */
     Executor backgroundExecutor();
 
