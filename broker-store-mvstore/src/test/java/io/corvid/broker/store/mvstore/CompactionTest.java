@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * in docs/persistence.md.
  */
 class CompactionTest {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CompactionTest.class);
     private static final int MESSAGES = Integer.getInteger("corvid.store.compaction.messages", 200_000);
     private static final int PAYLOAD = 256;
     private static final int CLIENTS = 100;
@@ -62,15 +63,15 @@ class CompactionTest {
             compacted = size(store);
             long shrunk = System.nanoTime();
             assertEquals(CLIENTS, store.load().sessions().size());
-            System.out.printf("compaction: %,d messages of %d B: %,d bytes after writing (%.1f s), %,d after removing"
-                            + " (%.1f s), %,d after compaction (%.1f s more; %d compaction runs)%n",
+            LOG.info(String.format("compaction: %,d messages of %d B: %,d bytes after writing (%.1f s), %,d after removing"
+                            + " (%.1f s), %,d after compaction (%.1f s more; %d compaction runs)",
                     MESSAGES, PAYLOAD, full, seconds(started, written), afterRemoves, seconds(written, removed),
-                    compacted, seconds(removed, shrunk), store.writerStats().compactions());
+                    compacted, seconds(removed, shrunk), store.writerStats().compactions()));
         }
         long closed = Files.exists(directory.resolve(MvStoreSessionStore.FILE_NAME))
                 ? sizeOf(directory.resolve(MvStoreSessionStore.FILE_NAME)) : -1;
-        System.out.printf("compaction: %,d bytes after close; %.1f s in all%n", closed, seconds(started,
-                System.nanoTime()));
+        LOG.info(String.format("compaction: %,d bytes after close; %.1f s in all", closed, seconds(started,
+                System.nanoTime())));
         assertTrue(full > (long) MESSAGES * PAYLOAD, "full: " + full);
         assertTrue(closed < Compaction.MIN_FILE_BYTES, "closed: " + closed);
     }

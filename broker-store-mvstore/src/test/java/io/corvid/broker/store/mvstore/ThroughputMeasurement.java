@@ -25,6 +25,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @EnabledIfSystemProperty(named = "corvid.store.throughput", matches = "true")
 class ThroughputMeasurement {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ThroughputMeasurement.class);
     private static final int PRODUCERS = 4;
     private static final int WINDOW = 1_000;
     private static final int PAYLOAD = 256;
@@ -47,9 +48,9 @@ class ThroughputMeasurement {
             long[] latencies = sequential(store, SEQUENTIAL, SEQUENTIAL);
             Arrays.sort(latencies);
             double seconds = Arrays.stream(latencies).sum() / 1e9;
-            System.out.printf("%s one at a time: %,d messages, %,.0f ops/s, commit+callback latency p50 %.3f ms,"
-                            + " p99 %.3f ms%n", durability, SEQUENTIAL, SEQUENTIAL / seconds,
-                    latencies[latencies.length / 2] / 1e6, latencies[latencies.length * 99 / 100] / 1e6);
+            LOG.info(String.format("%s one at a time: %,d messages, %,.0f ops/s, commit+callback latency p50 %.3f ms,"
+                            + " p99 %.3f ms", durability, SEQUENTIAL, SEQUENTIAL / seconds,
+                    latencies[latencies.length / 2] / 1e6, latencies[latencies.length * 99 / 100] / 1e6));
 
             // The first round also warms up; the figures are those of the median round.
             for (int round = 1; round <= ROUNDS; round++) {
@@ -60,13 +61,13 @@ class ThroughputMeasurement {
                 StoreWriter.Stats after = store.writerStats();
                 Arrays.sort(waits);
                 long commits = after.commits() - before.commits();
-                System.out.printf("%s round %d, %d producers, window %,d each: %,d messages in %.2f s, %,.0f ops/s;"
+                LOG.info(String.format("%s round %d, %d producers, window %,d each: %,d messages in %.2f s, %,.0f ops/s;"
                                 + " %,d commits of %,.0f messages on average, %.3f ms each; save-to-callback p50"
-                                + " %.2f ms, p99 %.2f ms%n",
+                                + " %.2f ms, p99 %.2f ms",
                         durability, round, PRODUCERS, WINDOW, CONCURRENT, elapsed, CONCURRENT / elapsed, commits,
                         (double) (after.changes() - before.changes()) / commits,
                         (after.commitNanos() - before.commitNanos()) / 1e6 / commits,
-                        waits[waits.length / 2] / 1e6, waits[waits.length * 99 / 100] / 1e6);
+                        waits[waits.length / 2] / 1e6, waits[waits.length * 99 / 100] / 1e6));
             }
         }
     }
