@@ -93,8 +93,10 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
     private boolean drainScheduled;
     private boolean writesPending;
     private boolean connectedEventFired;
-    /** Acknowledgements of this connection waiting for the store to make what they acknowledge durable. */
-    private int acksAwaitingStore;
+    /** Acknowledgements of this connection waiting for the store to make what they acknowledge durable, in order. */
+    private final ArrayDeque<AwaitingAck> acksAwaitingStore = new ArrayDeque<>();
+    /** How many of the last {@link #acksAwaitingStore} have no {@code whenDurable} callback yet. */
+    private int acksUnregistered;
     boolean holdsConnectionSlot;
     private DecodeResult.Error pendingDecodeError;
     private DisconnectReason disconnectReason;
@@ -540,24 +542,46 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
 
     /** As {@link #writeAck(MqttPacket, long)}, then runs {@code then} (if not null) right after the ack is written. */
     void writeAck(MqttPacket ack, long storeMark, Runnable then) {
-        if (acksAwaitingStore == 0 && !engine.wroteToStoreSince(storeMark)) {
+        if (acksAwaitingStore.isEmpty() && !engine.wroteToStoreSince(storeMark)) {
             write(ack);
             if (then != null) {
                 then.run();
             }
             return;
         }
-        acksAwaitingStore++;
-        Session own = session;
-        engine.store().whenDurable(() -> own.executor().execute(() -> {
-            acksAwaitingStore--;
-            if (state == State.CONNECTED && own.isAttachedTo(this)) {
-                write(ack);
-                if (then != null) {
-                    then.run();
+        acksAwaitingStore.add(new AwaitingAck(ack, then));
+        if (acksUnregistered++ == 0) {
+            Session own = session;
+            own.executor().execute(() -> awaitStore(own));
+        }
+    }
+
+    /**
+     * Asks the store for one callback for all the acknowledgements queued since the last one
+     * (typically those of a whole read batch, which share a commit anyway) rather than one each:
+     * it runs behind the current task, once every store write of those packets is handed over.
+     */
+    private void awaitStore(Session own) {
+        int count = acksUnregistered;
+        acksUnregistered = 0;
+        engine.store().whenDurable(() -> own.executor().execute(() -> releaseAcks(own, count)));
+    }
+
+    private void releaseAcks(Session own, int count) {
+        boolean attached = state == State.CONNECTED && own.isAttachedTo(this);
+        for (int i = 0; i < count; i++) {
+            AwaitingAck awaiting = acksAwaitingStore.poll();
+            if (attached) {
+                write(awaiting.ack());
+                if (awaiting.then() != null) {
+                    awaiting.then().run();
                 }
             }
-        }));
+        }
+    }
+
+    /** An acknowledgement to write once the store has made what it acknowledges durable, and what to do then. */
+    private record AwaitingAck(MqttPacket ack, Runnable then) {
     }
 
     /** A mark for {@link #writeAck}, taken before processing a packet. */

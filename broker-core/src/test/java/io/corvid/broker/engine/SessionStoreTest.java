@@ -5,6 +5,7 @@ import static io.corvid.broker.packet.ProtocolVersion.MQTT_5;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.corvid.broker.SessionStore;
 import io.corvid.broker.packet.Disconnect;
 import io.corvid.broker.packet.Properties;
 import io.corvid.broker.packet.Property;
@@ -16,6 +17,7 @@ import io.corvid.broker.packet.Publish;
 import io.corvid.broker.packet.QoS;
 import io.corvid.broker.store.InMemorySessionStore;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -84,6 +86,53 @@ class SessionStoreTest extends EngineTestSupport {
         back.send(new PubAck(again.packetId()));
         back.send(new PubComp(second.packetId()));
         Await.until("completed flows leave the store", () -> memory.messageCount("inflight") == 0);
+    }
+
+    @Test
+    void qos1IdentifiersAreStoredWhenTheClientGoesAwayAndQos2OnesAtOnce() {
+        TestClient client = persistentClient("ids", false);
+        client.subscribe("i", QoS.EXACTLY_ONCE);
+        publish("i", "q1", QoS.AT_LEAST_ONCE, false);
+        publish("i", "q2", QoS.EXACTLY_ONCE, false);
+        Publish first = client.expect(Publish.class);
+        Publish second = client.expect(Publish.class);
+        Await.until("the QoS 2 identifier is stored", () -> storedPacketIds("ids").equals(List.of(0, second.packetId())));
+
+        client.dropNetwork(); // the connection drops without DISCONNECT
+        Await.until("the QoS 1 identifier is stored too",
+                () -> storedPacketIds("ids").equals(List.of(first.packetId(), second.packetId())));
+    }
+
+    @Test
+    void aQos1MessageInFlightAtACrashIsSentAgain() {
+        TestClient client = persistentClient("crash", false);
+        client.subscribe("c", QoS.AT_LEAST_ONCE);
+        publish("c", "in flight", QoS.AT_LEAST_ONCE, false);
+        client.expect(Publish.class);
+        Await.until("the message is stored", () -> memory.messageCount("crash") == 1);
+        SessionStore.State atTheCrash = memory.load();
+
+        restartEngine();
+        memory = new InMemorySessionStore();
+        atTheCrash.sessions().forEach(memory::saveSession);
+        for (SessionStore.StoredSession session : atTheCrash.sessions()) {
+            session.messages().forEach(message -> memory.saveMessage(session.clientId(), message));
+        }
+        store = memory;
+        TestClient back = client("crash");
+        assertTrue(back.connect(MQTT_3_1_1, false).sessionPresent());
+        Publish again = back.expect(Publish.class);
+        assertEquals("in flight", new String(again.payload(), StandardCharsets.UTF_8));
+        back.send(new PubAck(again.packetId()));
+        Await.until("the acknowledged message leaves the store", () -> memory.messageCount("crash") == 0);
+    }
+
+    private List<Integer> storedPacketIds(String clientId) {
+        return memory.load().sessions().stream()
+                .filter(session -> session.clientId().equals(clientId))
+                .flatMap(session -> session.messages().stream())
+                .map(SessionStore.StoredMessage::packetId)
+                .toList();
     }
 
     @Test

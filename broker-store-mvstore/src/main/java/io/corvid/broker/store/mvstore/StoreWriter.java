@@ -5,10 +5,9 @@ import io.corvid.broker.store.mvstore.WriteTask.Change;
 import io.corvid.broker.store.mvstore.WriteTask.Close;
 import io.corvid.broker.store.mvstore.WriteTask.Job;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -16,11 +15,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one thread that writes the store, in group commits. Callers only enqueue; the thread
- * takes everything queued (up to {@value #MAX_BATCH_TASKS} tasks or {@value #MAX_BATCH_BYTES}
- * bytes), applies the changes to the maps in queue order, commits once (and forces the file to
- * disk in {@link Durability#FSYNC} mode), then runs the callbacks and completes the jobs of
- * that batch in queue order. The next batch gathers in the queue meanwhile; there is no timer
- * and no delay.
+ * takes everything queued and, in batches of up to {@value #MAX_BATCH_TASKS} tasks or
+ * {@value #MAX_BATCH_BYTES} bytes, applies the changes to the maps in queue order, commits once
+ * (and forces the file to disk in {@link Durability#FSYNC} mode), then runs the callbacks and
+ * completes the jobs of that batch in queue order. The next batch gathers in the queue
+ * meanwhile; there is no timer and no delay.
  *
  * <p>A callback runs exactly once, even when its batch fails to commit; the failure is logged
  * first (see {@link FailureLog}). After a failed commit MVStore has closed the file: later
@@ -33,15 +32,19 @@ final class StoreWriter {
     private static final Logger LOG = LoggerFactory.getLogger(MvStoreSessionStore.class);
     private static final int CLOSE_COMPACTION_MILLIS = 1_000;
 
-    /** Counters of the writer's work, for measurements and tests. */
-    record Stats(long batches, long changes, long commits, long commitNanos, long compactions) {
+    /**
+     * Counters of the writer's work, for measurements and tests: {@code changes} handed over and
+     * done, of which {@code superseded} needed no write because a later change of the same record
+     * came in the same batch (see {@link Supersession}).
+     */
+    record Stats(long batches, long changes, long superseded, long commits, long commitNanos, long compactions) {
     }
 
     private final StoreMaps maps;
     private final Durability durability;
     private final Compaction compaction;
     private final FailureLog failures;
-    private final LinkedBlockingQueue<WriteTask> queue = new LinkedBlockingQueue<>();
+    private final TaskQueue queue = new TaskQueue();
     private final Thread thread;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
@@ -50,6 +53,7 @@ final class StoreWriter {
     // Written by the writer thread only; volatile so that stats() sees them from any thread.
     private volatile long batchCount;
     private volatile long changeCount;
+    private volatile long supersededCount;
     private volatile long commitCount;
     private volatile long commitNanos;
     private volatile long compactionCount;
@@ -102,11 +106,11 @@ final class StoreWriter {
     }
 
     Stats stats() {
-        return new Stats(batchCount, changeCount, commitCount, commitNanos, compactionCount);
+        return new Stats(batchCount, changeCount, supersededCount, commitCount, commitNanos, compactionCount);
     }
 
     private void offer(WriteTask task) {
-        queue.add(task);
+        queue.add(task, task instanceof Change change ? change.size() : 0);
         if (terminated) {
             // The thread has gone: whoever finds a task left behind handles it.
             drainAbandoned();
@@ -116,43 +120,51 @@ final class StoreWriter {
     // ------------------------------------------------------------ the writer thread
 
     private void run() {
-        List<WriteTask> batch = new ArrayList<>();
+        ArrayList<WriteTask> spare = new ArrayList<>();
         boolean running = true;
         while (running) {
+            ArrayList<WriteTask> tasks = spare;
             try {
-                WriteTask first = next();
-                if (first == null) {
+                tasks = queue.takeAll(spare, broken ? -1 : compaction.nanosUntilDue(System.nanoTime()));
+                if (tasks.isEmpty()) {
                     maintain();
                     continue;
                 }
-                gather(first, batch);
-                running = !process(batch);
+                boolean oneBatch = tasks.size() <= MAX_BATCH_TASKS && queue.takenBytes() < MAX_BATCH_BYTES;
+                int from = 0;
+                while (running && from < tasks.size()) {
+                    int to = oneBatch ? tasks.size() : batchEnd(tasks, from);
+                    running = !process(tasks.subList(from, to));
+                    from = to;
+                }
+                if (!running) {
+                    abandoned(tasks.subList(from, tasks.size()));
+                }
             } catch (InterruptedException e) {
                 // Nobody interrupts this private thread; carry on.
                 LOG.debug("Session store writer interrupted");
             } catch (RuntimeException | Error e) {
                 LOG.error("Session store {}: unexpected failure of the writer thread", maps.file, e);
             } finally {
-                batch.clear();
+                tasks.clear();
+                spare = tasks;
             }
         }
     }
 
-    private WriteTask next() throws InterruptedException {
-        long wait = broken ? -1 : compaction.nanosUntilDue(System.nanoTime());
-        return wait < 0 ? queue.take() : queue.poll(wait, TimeUnit.NANOSECONDS);
-    }
-
-    private void gather(WriteTask first, List<WriteTask> batch) {
-        batch.add(first);
-        long bytes = first instanceof Change change ? change.size() : 0;
-        WriteTask task;
-        while (batch.size() < MAX_BATCH_TASKS && bytes < MAX_BATCH_BYTES && (task = queue.poll()) != null) {
-            batch.add(task);
-            if (task instanceof Change change) {
+    /** Where the batch that starts at {@code from} ends: the size and byte bounds keep commits, and waits, short. */
+    private static int batchEnd(List<WriteTask> tasks, int from) {
+        int end = Math.min(tasks.size(), from + MAX_BATCH_TASKS);
+        long bytes = 0;
+        for (int i = from; i < end; i++) {
+            if (tasks.get(i) instanceof Change change) {
                 bytes += change.size();
+                if (bytes >= MAX_BATCH_BYTES) {
+                    return i + 1;
+                }
             }
         }
+        return end;
     }
 
     /** Applies, commits and completes one batch; returns true if it held the close task. */
@@ -161,13 +173,21 @@ final class StoreWriter {
         Close close = null;
         int changes = 0;
         int failed = 0;
+        int skipped = 0;
         boolean dirty = false;
         RuntimeException failure = null;
+        BitSet superseded = Supersession.superseded(batch);
         try {
-            for (WriteTask task : batch) {
+            for (int i = 0; i < batch.size(); i++) {
+                WriteTask task = batch.get(i);
                 if (task instanceof Change change) {
                     if (broken) {
                         failed++;
+                        continue;
+                    }
+                    if (superseded.get(i)) {
+                        changes++;
+                        skipped++;
                         continue;
                     }
                     try {
@@ -197,6 +217,7 @@ final class StoreWriter {
             runAll(after);
             batchCount++;
             changeCount += changes;
+            supersededCount += skipped;
         }
         if (close != null) {
             closeStore();
@@ -247,7 +268,9 @@ final class StoreWriter {
             } else {
                 maps.store.close(CLOSE_COMPACTION_MILLIS);
                 StoreFiles.syncClosed(maps.file);
-                LOG.info("Closed session store {}", maps.file);
+                LOG.info("Closed session store {} after {} changes ({} superseded within their batch) in {} commits"
+                        + " of {} ms on average", maps.file, changeCount, supersededCount, commitCount,
+                        commitCount == 0 ? 0 : String.format("%.3f", commitNanos / 1e6 / commitCount));
             }
         } catch (RuntimeException e) {
             failures.failed("closing failed", 0, e);
@@ -277,9 +300,12 @@ final class StoreWriter {
 
     /** Tasks handed over after the thread stopped: callbacks run, jobs fail, changes are lost. */
     private void drainAbandoned() {
+        abandoned(queue.takeAll());
+    }
+
+    private void abandoned(List<WriteTask> tasks) {
         int lost = 0;
-        WriteTask task;
-        while ((task = queue.poll()) != null) {
+        for (WriteTask task : tasks) {
             if (task instanceof Callback callback) {
                 runQuietly(callback.callback());
             } else if (task instanceof Job<?> job) {

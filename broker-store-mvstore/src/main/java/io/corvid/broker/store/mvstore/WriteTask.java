@@ -15,8 +15,15 @@ sealed interface WriteTask {
         int size();
     }
 
+    /** A change of the one record under {@code key} in {@code map}: the last such change in a batch decides it. */
+    sealed interface KeyedChange extends Change {
+        MVMap<byte[], byte[]> map();
+
+        byte[] key();
+    }
+
     /** Stores a record (already encoded by the caller) under a key. */
-    record Put(MVMap<byte[], byte[]> map, byte[] key, byte[] value) implements Change {
+    record Put(MVMap<byte[], byte[]> map, byte[] key, byte[] value) implements KeyedChange {
         @Override
         public void apply(StoreMaps maps) {
             map.put(key, value);
@@ -29,7 +36,7 @@ sealed interface WriteTask {
     }
 
     /** Removes a record. */
-    record Remove(MVMap<byte[], byte[]> map, byte[] key) implements Change {
+    record Remove(MVMap<byte[], byte[]> map, byte[] key) implements KeyedChange {
         @Override
         public void apply(StoreMaps maps) {
             map.remove(key);
