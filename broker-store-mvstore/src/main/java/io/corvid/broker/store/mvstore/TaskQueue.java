@@ -72,6 +72,13 @@ final class TaskQueue {
         }
     }
 
+    /** Whether the writer waits for a task. */
+    boolean writerWaits() {
+        synchronized (lock) {
+            return writerWaiting;
+        }
+    }
+
     /** Takes everything queued without waiting (for the tasks handed over after the writer stopped). */
     ArrayList<WriteTask> takeAll() {
         synchronized (lock) {
