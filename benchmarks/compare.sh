@@ -35,8 +35,9 @@
 # late-readers-q0 late-readers-1k-q0 slow-subscriber-q0 slow-subscriber-q1 slow-subscriber-q2
 # (added to --scenarios when that is given). Any of:
 #   stuck-q{0,1,2}         a subscriber that never reads beside STUCK_LIVE live ones on one topic;
-#                          each round runs with and without the stuck peer and the table shows the
-#                          live subscribers' rate both ways and their ratio
+#                          each round runs with and without the stuck peer (after a warm-up of
+#                          Corvid's JIT, not counted; the baseline first in even rounds) and the table
+#                          shows the live subscribers' rate both ways and their ratio
 #   late-readers-q{0,1,2}  LATE_PAIRS pairs whose subscribers read only once their publisher is done
 #   late-readers-1k-q{0,1,2}  the same with 1024-byte payloads
 #   slow-subscriber-q{0,1,2}  a subscriber that spends SLOW_BUSY_US per message
@@ -436,6 +437,19 @@ run_one() {
   kill -0 "$pid" 2>/dev/null || die "$broker died during $scenario; see $RESULTS_DIR"
 }
 
+# warm_up <scenario> <broker name> <port> <pid>: twice a run with and one without the stuck peer,
+# of 5 x STUCK_MESSAGES each; the output goes to the raw log only.
+warm_up() {
+  local scenario=$1 broker=$2 port=$3 pid=$4 args extra
+  read -r -a args <<< "$(scenario_args "$scenario" | sed "s/--messages $STUCK_MESSAGES/--messages $((STUCK_MESSAGES * 5))/")"
+  log "$scenario warm-up: $broker (not counted)"
+  for extra in "" --no-stuck "" --no-stuck; do
+    echo "=== warm-up (not counted) $scenario broker=$broker port=$port $extra" >> "$RAW"
+    timeout "$(run_timeout "$scenario")" "${LOADGEN[@]}" "${args[@]}" $extra --port "$port" --broker-pid "$pid" \
+      >> "$RAW" 2>&1 || true
+  done
+}
+
 log "Corvid $CORVID_JAR (JVM options: ${CORVID_JAVA_OPTS:-none}); Mosquitto $("$MOSQUITTO" -h 2>&1 | head -1 | sed 's/^mosquitto version //')"
 log "scenarios: $SCENARIOS; $ROUNDS rounds; warm-up $WARMUP s, measure $DURATION s; protocol $PROTOCOL, client $CLIENT, payload $PAYLOAD B; fd limit $FD_LIMIT"
 if [ "$DURABLE" = 1 ]; then
@@ -463,18 +477,29 @@ for scenario in $SCENARIOS; do
   else
     log "$scenario: Corvid pid $CORVID_PID port $CORVID_PORT ${corvid_extra:-(defaults)}; Mosquitto pid $MOSQUITTO_PID port $MOSQUITTO_PORT (max_inflight_messages $MAX_INFLIGHT, max_queued_messages $queued)"
   fi
+  if [[ "$scenario" == stuck-* ]]; then
+    # A stuck run lasts well under a second on Corvid: the first ones on a fresh JVM would measure
+    # its JIT compiler, and the with/without pair would compare a cold broker with a warm one.
+    # (Mosquitto, a C program, has nothing to warm up.)
+    warm_up "$scenario" corvid "$CORVID_PORT" "$CORVID_PID"
+  fi
   for round in $(seq 1 "$ROUNDS"); do
     if [ "$scenario" = connections ] && [ "$round" -gt 1 ]; then
       # Memory per connection needs a fresh broker: an allocator keeps what it once held.
       stop_brokers
       start_brokers "$scenario" "$corvid_extra" "$queued"
     fi
+    if [[ "$scenario" == stuck-* ]] && [ $((round % 2)) = 0 ]; then
+      # Even rounds run the baseline first, so that neither side always follows the other.
+      run_one "$scenario" corvid "$CORVID_PORT" "$CORVID_PID" "$round" --no-stuck
+      run_one "$scenario" mosquitto "$MOSQUITTO_PORT" "$MOSQUITTO_PID" "$round" --no-stuck
+    fi
     if [ "$DURABLE" = 1 ]; then
       run_one "$scenario" corvid-mem "$CORVID_MEM_PORT" "$CORVID_MEM_PID" "$round"
     fi
     run_one "$scenario" corvid "$CORVID_PORT" "$CORVID_PID" "$round"
     run_one "$scenario" mosquitto "$MOSQUITTO_PORT" "$MOSQUITTO_PID" "$round"
-    if [[ "$scenario" == stuck-* ]]; then
+    if [[ "$scenario" == stuck-* ]] && [ $((round % 2)) = 1 ]; then
       # The baseline: the same run without the stuck peer (its RESULT line says stuck=0).
       run_one "$scenario" corvid "$CORVID_PORT" "$CORVID_PID" "$round" --no-stuck
       run_one "$scenario" mosquitto "$MOSQUITTO_PORT" "$MOSQUITTO_PID" "$round" --no-stuck
