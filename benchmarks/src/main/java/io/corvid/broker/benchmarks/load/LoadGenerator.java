@@ -144,6 +144,10 @@ public final class LoadGenerator implements Callable<Integer> {
             + "(default: 5). recovery (drain): give up when nothing arrived for this long (default: 60).")
     Double stall;
 
+    @Option(names = "--steady-after", description = "stuck: also report the live subscribers' rate from their "
+            + "Nth message on, when the stuck peer's socket buffers are full (default: 0, not reported)")
+    int steadyAfter;
+
     @Option(names = "--busy-us", description = "slow-subscriber: microseconds the subscriber spends per message, "
             + "busy, in its read path (default: ${DEFAULT-VALUE}).")
     double busyMicros = 50;
@@ -331,7 +335,7 @@ public final class LoadGenerator implements Callable<Integer> {
         int inflightWindow = window != null ? window : scenario.pressure() ? 100 : 1000;
         PressureSettings pressure = scenario.pressure()
                 ? new PressureSettings(or(messages, scenario == Scenario.LATE_READERS ? 10_000 : 20_000),
-                        liveSubscribers, !noStuck, or(timeout, 60), or(stall, 5), Math.round(busyMicros * 1000))
+                        liveSubscribers, !noStuck, or(timeout, 60), or(stall, 5), Math.round(busyMicros * 1000), steadyAfter)
                 : PressureSettings.NONE;
         RecoverySettings recovery = scenario == Scenario.RECOVERY ? recoverySettings() : RecoverySettings.NONE;
         return new Settings(scenario, host, port, version, clientName, level, payloadSize, pubs, subs,

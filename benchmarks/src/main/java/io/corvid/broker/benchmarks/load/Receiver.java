@@ -23,6 +23,8 @@ public final class Receiver {
     private String lostReason;
     private long firstArrivalNanos;
     private long lastArrivalNanos;
+    private long markAfter;
+    private long markNanos;
 
     /**
      * @param index            the subscriber's index in its scenario
@@ -52,6 +54,9 @@ public final class Receiver {
         }
         lastArrivalNanos = nowNanos;
         received++;
+        if (received == markAfter) {
+            markNanos = nowNanos;
+        }
         if (!Payload.hasHeader(payload)) {
             unexpected++;
             return;
@@ -104,6 +109,16 @@ public final class Receiver {
     }
 
     /** System.nanoTime() of the first arrival; meaningless while {@link #received()} is 0. */
+    /** Notes the arrival time of the {@code count}th message, for a rate from there on ({@link #markNanos}). */
+    public synchronized void markAfter(long count) {
+        markAfter = count;
+    }
+
+    /** When the message set by {@link #markAfter} arrived; 0 if it has not. */
+    public synchronized long markNanos() {
+        return markNanos;
+    }
+
     public synchronized long firstArrivalNanos() {
         return firstArrivalNanos;
     }

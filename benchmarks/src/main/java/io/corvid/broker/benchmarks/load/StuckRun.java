@@ -36,6 +36,7 @@ public final class StuckRun {
         Receiver[] live = new Receiver[liveCount];
         for (int j = 0; j < liveCount; j++) {
             live[j] = PressureRig.receiver(j, 0);
+            live[j].markAfter(pressure.steadyAfter());
         }
 
         // The stuck peer subscribes first, as the long-connected client it stands for; the broker
@@ -69,6 +70,7 @@ public final class StuckRun {
         long totalDuplicates = 0;
         int disconnected = 0;
         double slowest = Double.MAX_VALUE;
+        double slowestSteady = Double.MAX_VALUE;
         for (int j = 0; j < liveCount; j++) {
             synchronized (live[j]) {
                 received[j] = live[j].distinct();
@@ -76,6 +78,9 @@ public final class StuckRun {
                 duplicates[j] = live[j].duplicates();
                 slowest = Math.min(slowest, Delivery.rate(received[j], live[j].firstArrivalNanos(),
                         live[j].lastArrivalNanos()));
+                // From the mark on, the stuck peer takes nothing: what it costs once it is stuck.
+                slowestSteady = live[j].markNanos() == 0 ? 0 : Math.min(slowestSteady, Delivery.rate(
+                        received[j] - pressure.steadyAfter() + 1, live[j].markNanos(), live[j].lastArrivalNanos()));
                 disconnected += live[j].lost() ? 1 : 0;
             }
             delivered += received[j];
@@ -102,6 +107,7 @@ public final class StuckRun {
                 .put("live_lost", Delivery.list(lost))
                 .put("live_dup", Delivery.list(duplicates))
                 .put("live_rate", slowest, 0)
+                .put("live_rate_steady", pressure.steadyAfter() > 0 ? slowestSteady : 0, 0)
                 .put("disconnected", disconnected)
                 .put("stuck_disconnected", stuckDisconnected);
         rig.tail(result, outcome, unacknowledged, totalDuplicates,
