@@ -1,167 +1,137 @@
 package io.corvid.broker.cli;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
 import io.corvid.broker.Broker;
 import io.corvid.broker.Listener;
-import io.corvid.broker.QueueOverflowPolicy;
+import io.corvid.broker.TlsConfig;
+import io.corvid.broker.cli.config.ConfigException;
+import io.corvid.broker.cli.config.ConfigFile;
+import io.corvid.broker.cli.config.ConfigOptions;
+import io.corvid.broker.cli.security.AclAuthorization;
+import io.corvid.broker.cli.security.PasswdCommand;
+import io.corvid.broker.cli.security.PasswordFileAuthentication;
 import io.corvid.broker.store.mvstore.Durability;
 import io.corvid.broker.store.mvstore.MvStoreSessionStore;
-import io.corvid.broker.TlsConfig;
 import io.corvid.broker.transport.TransportSettings;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * The standalone launcher: {@code java -jar broker-cli.jar -h 127.0.0.1 -p 1883}. Runs until
- * the JVM is asked to stop (SIGTERM, SIGINT), then stops the broker gracefully.
+ * The standalone launcher: {@code java -jar broker-cli.jar -p 1883}. Runs until the JVM is
+ * asked to stop (SIGTERM, SIGINT), then stops the broker gracefully.
  *
- * <p>Listeners: plain TCP always ({@code -p}); TLS on {@code --tls-port} (8883 by default) as
- * soon as a key store ({@code --key-store}) or a PEM certificate and key ({@code --cert},
- * {@code --key}) is given; WebSocket on {@code --ws-port} and secure WebSocket on
- * {@code --wss-port} when given; a Unix domain socket with {@code --unix-socket}. So
- * {@code java -jar broker-cli.jar -p 1883 --key-store ks.p12} serves TCP on 1883 and TLS on 8883.
+ * <p>Listeners: {@code -p} is the main one; it speaks TLS only as soon as key material is
+ * given ({@code --key-store}, or {@code --cert} and {@code --key}), plain TCP otherwise. Other
+ * listeners only when asked: {@code --tcp-port}, {@code --ws-port}, {@code --wss-port},
+ * {@code --unix-socket}. So {@code java -jar broker-cli.jar -p 1883 --key-store ks.p12} serves
+ * TLS on 1883 and nothing else.
+ *
+ * <p>Every option may also come from a YAML file ({@code --config}), under its long name
+ * without the dashes; a flag on the command line wins over the file.
  */
 @Command(name = "corvid", mixinStandardHelpOptions = false, versionProvider = CorvidCommand.Version.class,
         description = "Corvid MQTT broker (MQTT 3.1, 3.1.1 and 5.0).", sortOptions = false,
-        footer = {"", "Passwords can also come from the environment: CORVID_KEY_STORE_PSW, CORVID_KEY_PSW,",
+        subcommands = PasswdCommand.class,
+        footer = {"", "Every option can be set in the --config file under its long name without '--' "
+                + "(e.g. 'max-inflight: 256'); flags win over the file.",
+            "Passwords can also come from the environment: CORVID_KEY_STORE_PSW, CORVID_KEY_PSW,",
             "CORVID_TRUST_STORE_PSW (a password on the command line is visible to other local users)."})
 public final class CorvidCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(CorvidCommand.class);
 
-    /** The TLS port when key material is given and no --tls-port. */
+    /** The main port without TLS. */
+    static final int DEFAULT_PORT = 1883;
+    /** The main port with TLS. */
     static final int DEFAULT_TLS_PORT = 8883;
     /** The data directory when none is given: durable by default, as the standalone server promises. */
     static final String DEFAULT_DATA_DIR = "corvid-data";
+    /** Exit code for a configuration the launcher cannot use (picocli uses it for bad flags too). */
+    static final int EXIT_BAD_CONFIGURATION = 2;
+    /** Exit code when the configuration is valid but the broker cannot start (e.g. a port in use). */
+    static final int EXIT_CANNOT_START = 1;
     private static final long PURGE_PERIOD_MINUTES = 5;
+    /** How often the password and ACL files are checked for changes. */
+    private static final Duration SECURITY_FILES_POLL = Duration.ofSeconds(2);
 
-    /** Reads none, optional or require (in any case) as a {@link TlsConfig.ClientAuth}. */
-    static final class ClientAuthConverter implements CommandLine.ITypeConverter<TlsConfig.ClientAuth> {
-        @Override
-        public TlsConfig.ClientAuth convert(String value) {
-            try {
-                return TlsConfig.ClientAuth.valueOf(value.toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException(
-                        "expected none, optional or require, not '" + value + "'");
-            }
-        }
-    }
+    /** Log levels of {@code --log-level}. */
+    enum LogLevel { ERROR, WARN, INFO, DEBUG, TRACE, OFF }
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-h", "--host"}, description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-c", "--config"}, paramLabel = "<file.yaml>",
+            description = "YAML file of options (keys are the long flags without '--'); flags win over it.")
+    Path config;
+
+    @Option(names = {"-h", "--host"}, description = "Address the listeners bind to (default: ${DEFAULT-VALUE}).")
     String host = "0.0.0.0";
 
-    @Option(names = {"-p", "--port"},
-            description = "TCP port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
-    int port = 1883;
+    @Option(names = {"-p", "--port"}, paramLabel = "<port>",
+            description = "Main listener's port: TLS only when --key-store or --cert is given, plain TCP otherwise "
+                    + "(default: " + DEFAULT_PORT + ", or " + DEFAULT_TLS_PORT + " with TLS); 0 picks a free one.")
+    Integer port;
 
-    @Option(names = "--tls-port", paramLabel = "<port>",
-            description = "TLS port (default: " + DEFAULT_TLS_PORT + " when --key-store or --cert is given).")
-    Integer tlsPort;
-
-    @Option(names = "--key-store", paramLabel = "<file.p12>",
-            description = "PKCS12 key store with the server's key and certificate chain.")
-    Path keyStore;
-
-    @Option(names = "--key-store-psw", paramLabel = "<password>", defaultValue = "${env:CORVID_KEY_STORE_PSW}",
-            description = "Password of the key store (none by default).")
-    String keyStorePassword;
-
-    @Option(names = "--cert", paramLabel = "<chain.pem>",
-            description = "PEM server certificate chain (instead of --key-store).")
-    Path certificateChain;
-
-    @Option(names = "--key", paramLabel = "<key.pem>", description = "PEM (PKCS#8) private key of --cert.")
-    Path privateKey;
-
-    @Option(names = "--key-psw", paramLabel = "<password>", defaultValue = "${env:CORVID_KEY_PSW}",
-            description = "Password of an encrypted --key.")
-    String privateKeyPassword;
-
-    @Option(names = "--client-auth", paramLabel = "none|optional|require", converter = ClientAuthConverter.class,
-            description = "Client certificates: none (default), optional or require.")
-    TlsConfig.ClientAuth clientAuth = TlsConfig.ClientAuth.NONE;
-
-    @Option(names = "--trust-store", paramLabel = "<file.p12>",
-            description = "PKCS12 trust store of the authorities that sign client certificates.")
-    Path trustStore;
-
-    @Option(names = "--trust-store-psw", paramLabel = "<password>", defaultValue = "${env:CORVID_TRUST_STORE_PSW}",
-            description = "Password of the trust store.")
-    String trustStorePassword;
-
-    @Option(names = "--ca-file", paramLabel = "<ca.pem>",
-            description = "PEM file of the authorities that sign client certificates (instead of --trust-store).")
-    Path caFile;
-
-    @Option(names = "--use-identity-as-username",
-            description = "The client certificate's subject (RFC 2253) becomes the MQTT user name.")
-    boolean useIdentityAsUsername;
-
-    @Option(names = "--tls-versions", paramLabel = "<version>", split = ",",
-            description = "TLS versions to offer (default: TLSv1.3,TLSv1.2).")
-    List<String> tlsVersions;
+    @Option(names = "--tcp-port", paramLabel = "<port>",
+            description = "Also serve plain TCP on this port (e.g. next to TLS on -p).")
+    Integer tcpPort;
 
     @Option(names = "--ws-port", paramLabel = "<port>",
-            description = "WebSocket port (no WebSocket listener unless given).")
+            description = "Also serve MQTT over WebSocket on this port.")
     Integer wsPort;
 
     @Option(names = "--wss-port", paramLabel = "<port>",
-            description = "Secure WebSocket port; needs --key-store or --cert.")
+            description = "Also serve MQTT over secure WebSocket on this port; needs --key-store or --cert/--key.")
     Integer wssPort;
 
     @Option(names = "--ws-path", paramLabel = "<path>", description = "WebSocket path (default: ${DEFAULT-VALUE}).")
     String wsPath = Listener.DEFAULT_WEBSOCKET_PATH;
 
-    @Option(names = "--unix-socket", paramLabel = "<path>", description = "Also listen on this Unix domain socket.")
+    @Option(names = "--unix-socket", paramLabel = "<path>", description = "Also serve MQTT on this Unix domain socket.")
     Path unixSocket;
 
     @Option(names = "--proxy-protocol",
             description = "Expect a PROXY protocol (v1 or v2) header on every TCP, TLS and WebSocket connection.")
     boolean proxyProtocol;
 
-    @Option(names = "--max-connections",
-            description = "Most network connections (and clients) at once (default: no limit).")
-    Integer maxConnections;
+    @Mixin
+    TlsOptions tls = new TlsOptions();
 
-    @Option(names = "--max-packet-size", description = "Largest packet accepted, in bytes (default: 1048576).")
-    Integer maxPacketSize;
+    @Option(names = "--allow-anonymous",
+            description = "Accept clients without a user name from anywhere (default: from this host only, "
+                    + "and from nowhere once --password-file is given).")
+    boolean allowAnonymous;
 
-    @Option(names = "--max-inflight", description = "Most QoS 1/2 messages in flight per client (default: 128).")
-    Integer maxInflight;
+    @Option(names = "--password-file", paramLabel = "<file>",
+            description = "Users and password hashes in Mosquitto's format (mosquitto_passwd, or this jar's passwd "
+                    + "command); reloaded on SIGHUP and when it changes.")
+    Path passwordFile;
 
-    @Option(names = "--max-queued-messages",
-            description = "Most messages queued per session, QoS 0 included (default: 100000).")
-    Integer maxQueuedMessages;
+    @Option(names = "--acl-file", paramLabel = "<file>",
+            description = "Who may publish and subscribe to what, in Mosquitto's acl_file format; once given, what it "
+                    + "does not allow is denied. Reloaded on SIGHUP and when it changes.")
+    Path aclFile;
 
-    @Option(names = "--max-queued-bytes", paramLabel = "<bytes>",
-            description = "Most bytes of messages queued per session (default: 33554432, 32 MiB).")
-    Long maxQueuedBytes;
-
-    @Option(names = "--queue-overflow-policy", paramLabel = "<policy>",
-            description = "What happens to a QoS 1/2 message for a session that cannot take it: "
-                    + "${COMPLETION-CANDIDATES} (default: DROP_NEWEST).")
-    QueueOverflowPolicy queueOverflowPolicy;
-
-    @Option(names = "--memory-budget", paramLabel = "<bytes>",
-            description = "Bytes of messages held for all subscribers together (default: a quarter of the maximum heap).")
-    Long memoryBudget;
-
-    @Option(names = "--write-stall-timeout", paramLabel = "<seconds>",
-            description = "Close a connection that takes no bytes for this long; 0 never (default: 60).")
-    Integer writeStallTimeoutSeconds;
+    @Mixin
+    LimitOptions limits = new LimitOptions();
 
     @Option(names = "--data-dir", paramLabel = "<dir>",
             description = "Where persistent sessions, their QoS 1/2 messages and retained messages are stored "
@@ -183,12 +153,18 @@ public final class CorvidCommand implements Callable<Integer> {
     @Option(names = "--force-nio", description = "Use the JDK's NIO even where native epoll is available.")
     boolean forceNio;
 
+    @Option(names = "--log-level", paramLabel = "<level>",
+            description = "Level of the broker's log: ${COMPLETION-CANDIDATES} (default: INFO).")
+    LogLevel logLevel;
+
     @Option(names = "--help", usageHelp = true, description = "Show this help and exit.")
     boolean help;
 
     @Option(names = {"-V", "--version"}, versionHelp = true, description = "Show the version and exit.")
     boolean version;
 
+    /** Where options came from a config file, for messages; {@code null} without one. */
+    private ConfigOptions configOptions;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     /** Entry point of the fat jar. */
@@ -198,49 +174,76 @@ public final class CorvidCommand implements Callable<Integer> {
         if (System.getProperty("io.netty.leakDetection.level") == null) {
             System.setProperty("io.netty.leakDetection.level", "disabled");
         }
-        int exitCode = new CommandLine(new CorvidCommand()).execute(args);
+        int exitCode = execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
         if (exitCode != 0) {
             System.exit(exitCode);
         }
     }
 
     /**
-     * The broker this command line describes, not yet started.
+     * Runs the command line {@code args}: reads the config file it names, if any, then parses
+     * and runs. Returns the exit code; errors go to {@code err}.
+     */
+    static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine commandLine;
+        try {
+            commandLine = commandLine(args);
+        } catch (ConfigException e) {
+            err.println("corvid: bad config file: " + e.getMessage());
+            return EXIT_BAD_CONFIGURATION;
+        }
+        return commandLine.setOut(out).setErr(err).execute(args);
+    }
+
+    /**
+     * The command line for {@code args}, with the values of the config file they name (if any)
+     * as the options' defaults.
+     *
+     * @throws ConfigException when that file cannot be used
+     */
+    static CommandLine commandLine(String[] args) {
+        CorvidCommand command = new CorvidCommand();
+        CommandLine commandLine = new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true);
+        Path configFile = configFileIn(args);
+        if (configFile != null) {
+            command.configOptions = ConfigOptions.checked(ConfigFile.load(configFile), commandLine.getCommandSpec(),
+                    CorvidCommand::new);
+            commandLine.setDefaultValueProvider(command.configOptions);
+        }
+        return commandLine;
+    }
+
+    /**
+     * The config file named in {@code args}. Read before picocli parses them because the file
+     * supplies the defaults of that same parse.
+     */
+    static Path configFileIn(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if ((arg.equals("-c") || arg.equals("--config")) && i + 1 < args.length) {
+                return Path.of(args[i + 1]);
+            }
+            if (arg.startsWith("--config=")) {
+                return Path.of(arg.substring("--config=".length()));
+            }
+            if (arg.equals("--")) {
+                break;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The broker this command line describes, not yet started and without its store.
      *
      * @throws CommandLine.ParameterException when options contradict each other
      */
     Broker.Builder builder() {
-        Broker.Builder builder = new Broker.Builder().host(host).port(port);
+        Broker.Builder builder = new Broker.Builder();
         for (Listener listener : listeners()) {
             builder.listener(listener);
         }
-        if (maxConnections != null) {
-            builder.maxConnections(maxConnections);
-        }
-        if (maxPacketSize != null) {
-            builder.maxPacketSize(maxPacketSize);
-        }
-        if (maxInflight != null) {
-            builder.maxInflight(maxInflight);
-        }
-        if (maxQueuedMessages != null) {
-            builder.maxQueuedMessages(maxQueuedMessages);
-        }
-        if (maxQueuedBytes != null) {
-            require(maxQueuedBytes > 0, "--max-queued-bytes must be positive");
-            builder.maxQueuedBytes(maxQueuedBytes);
-        }
-        if (queueOverflowPolicy != null) {
-            builder.queueOverflowPolicy(queueOverflowPolicy);
-        }
-        if (memoryBudget != null) {
-            require(memoryBudget > 0, "--memory-budget must be positive");
-            builder.memoryBudget(memoryBudget);
-        }
-        if (writeStallTimeoutSeconds != null) {
-            require(writeStallTimeoutSeconds >= 0, "--write-stall-timeout must be 0 or more");
-            builder.writeStallTimeout(java.time.Duration.ofSeconds(writeStallTimeoutSeconds));
-        }
+        limits.applyTo(builder);
         if (ioThreads != null) {
             require(ioThreads > 0, "--io-threads must be positive");
             builder.ioThreads(ioThreads);
@@ -251,61 +254,31 @@ public final class CorvidCommand implements Callable<Integer> {
         return builder;
     }
 
-    private List<Listener> listeners() {
-        TlsConfig tls = tlsConfig();
-        require(tls != null || tlsPort == null, "--tls-port needs --key-store or --cert/--key");
-        require(tls != null || wssPort == null, "--wss-port needs --key-store or --cert/--key");
+    /** The main port: {@code -p}, or the default for the main listener's protocol. */
+    int mainPort() {
+        return port != null ? port : tls.enabled() ? DEFAULT_TLS_PORT : DEFAULT_PORT;
+    }
+
+    List<Listener> listeners() {
+        TlsConfig tlsConfig = tls.tlsConfig();
+        require(tlsConfig != null || wssPort == null, "--wss-port needs --key-store or --cert/--key");
         require(wsPath.startsWith("/"), "--ws-path must start with '/': " + wsPath);
         List<Listener> listeners = new ArrayList<>();
-        listeners.add(Listener.tcp(host, port).withProxyProtocol(proxyProtocol));
-        if (tls != null) {
-            listeners.add(Listener.tls(host, tlsPort != null ? tlsPort : DEFAULT_TLS_PORT, tls)
-                    .withProxyProtocol(proxyProtocol));
+        listeners.add((tlsConfig != null ? Listener.tls(host, mainPort(), tlsConfig) : Listener.tcp(host, mainPort()))
+                .withProxyProtocol(proxyProtocol));
+        if (tcpPort != null) {
+            listeners.add(Listener.tcp(host, tcpPort).withProxyProtocol(proxyProtocol));
         }
         if (wsPort != null) {
             listeners.add(Listener.webSocket(host, wsPort, wsPath).withProxyProtocol(proxyProtocol));
         }
         if (wssPort != null) {
-            listeners.add(Listener.secureWebSocket(host, wssPort, wsPath, tls).withProxyProtocol(proxyProtocol));
+            listeners.add(Listener.secureWebSocket(host, wssPort, wsPath, tlsConfig).withProxyProtocol(proxyProtocol));
         }
         if (unixSocket != null) {
             listeners.add(Listener.unix(unixSocket));
         }
         return listeners;
-    }
-
-    /** The TLS settings the options describe, or {@code null} when no key material is given. */
-    private TlsConfig tlsConfig() {
-        boolean pem = certificateChain != null || privateKey != null;
-        if (keyStore == null && !pem) {
-            require(clientAuth == TlsConfig.ClientAuth.NONE && trustStore == null && caFile == null
-                    && !useIdentityAsUsername && tlsVersions == null,
-                    "TLS options need --key-store or --cert/--key");
-            return null;
-        }
-        require(keyStore == null || !pem, "give either --key-store or --cert/--key, not both");
-        require(keyStore != null || (certificateChain != null && privateKey != null), "--cert and --key go together");
-        require(trustStore == null || caFile == null, "give either --trust-store or --ca-file, not both");
-        TlsConfig.Builder tls = keyStore != null
-                ? TlsConfig.keyStore(keyStore, chars(keyStorePassword))
-                : TlsConfig.pem(certificateChain, privateKey, chars(privateKeyPassword));
-        tls.clientAuth(clientAuth).useIdentityAsUsername(useIdentityAsUsername);
-        if (trustStore != null) {
-            tls.trustStore(trustStore, chars(trustStorePassword));
-        }
-        if (caFile != null) {
-            tls.trustedCertificates(caFile);
-        }
-        if (tlsVersions != null) {
-            tls.protocols(tlsVersions.toArray(String[]::new));
-        }
-        require(clientAuth == TlsConfig.ClientAuth.NONE || trustStore != null || caFile != null,
-                "--client-auth " + clientAuth.name().toLowerCase(Locale.ROOT) + " needs --trust-store or --ca-file");
-        return tls.build();
-    }
-
-    private static char[] chars(String password) {
-        return password == null ? null : password.toCharArray();
     }
 
     private void require(boolean condition, String message) {
@@ -316,30 +289,68 @@ public final class CorvidCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        if (logLevel != null) {
+            setLogLevel(logLevel);
+        }
         Broker.Builder builder = builder();
+        PasswordFileAuthentication users;
+        AclAuthorization acl;
+        try {
+            users = passwordFile == null ? null : new PasswordFileAuthentication(passwordFile, allowAnonymous);
+            acl = aclFile == null ? null : new AclAuthorization(aclFile);
+        } catch (IOException e) {
+            spec.commandLine().getErr().println("corvid: " + e.getMessage());
+            return EXIT_BAD_CONFIGURATION;
+        }
+        ClientAdmission admission = new ClientAdmission(users, allowAnonymous, tls.useIdentityAsUsername);
+        builder.authentication(admission);
+        if (acl != null) {
+            builder.authorization(acl);
+        }
+        String persistence;
         if (!inMemory) {
             MvStoreSessionStore store;
             try {
                 store = MvStoreSessionStore.open(dataDir, durability);
             } catch (RuntimeException e) {
-                spec.commandLine().getErr().println("Cannot open the store in " + dataDir.toAbsolutePath() + ": "
-                        + e.getMessage());
-                return 2;
+                spec.commandLine().getErr().println("corvid: cannot open the store in " + dataDir.toAbsolutePath()
+                        + ": " + e.getMessage());
+                return EXIT_BAD_CONFIGURATION;
             }
-            LOG.info("Persistent sessions and retained messages are stored in {} (durability {})",
-                    dataDir.toAbsolutePath(), durability);
+            persistence = dataDir.toAbsolutePath() + " (durability " + durability + ")";
             builder.sessionStore(store);
             purgeExpiredPeriodically(store);
         } else {
-            LOG.info("In memory only (--in-memory): persistent sessions and retained messages end with the broker");
+            persistence = "in memory only (--in-memory): persistent sessions and retained messages end with the broker";
         }
-        Broker broker = builder.build();
-        broker.start();
+        Broker broker;
+        try {
+            broker = builder.build();
+            broker.start();
+        } catch (IllegalArgumentException e) {
+            spec.commandLine().getErr().println("corvid: " + e.getMessage());
+            return EXIT_BAD_CONFIGURATION;
+        } catch (UncheckedIOException e) {
+            spec.commandLine().getErr().println("corvid: cannot start: " + e.getMessage()
+                    + (e.getCause() != null ? ": " + e.getCause().getMessage() : ""));
+            return EXIT_CANNOT_START;
+        }
+        String authentication = admission.describe() + (users == null ? ""
+                : " (" + users.file() + ", " + users.userCount() + " users)");
+        String authorization = acl == null ? "none: every client may publish and subscribe to every topic"
+                : "ACL file " + acl.file() + " (" + acl.ruleCount() + " rules); what it does not allow is denied";
+        for (String line : StartupBanner.lines(new Version().getVersion()[0], configOptions, authentication,
+                authorization, persistence, limits.describeSet())) {
+            LOG.info(line);
+        }
+        SecurityFilesReloader reloader = securityFilesReloader(users, acl);
+        reloader.start(SECURITY_FILES_POLL);
         Thread hook = new Thread(() -> {
             LOG.info("Shutdown requested");
+            reloader.close();
             broker.stop();
             // The log goes through an asynchronous appender: write out what is queued before the JVM ends.
-            if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logging) {
+            if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logging) {
                 logging.stop();
             }
             stopped.countDown();
@@ -349,24 +360,40 @@ public final class CorvidCommand implements Callable<Integer> {
         return 0;
     }
 
+    private static SecurityFilesReloader securityFilesReloader(PasswordFileAuthentication users, AclAuthorization acl) {
+        List<SecurityFilesReloader.Watched> files = new ArrayList<>();
+        if (users != null) {
+            files.add(new SecurityFilesReloader.Watched("password file", users.file(), () -> users.reload() + " users"));
+        }
+        if (acl != null) {
+            files.add(new SecurityFilesReloader.Watched("ACL file", acl.file(), () -> acl.reload() + " rules"));
+        }
+        return new SecurityFilesReloader(files);
+    }
+
+    private static void setLogLevel(LogLevel level) {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logging) {
+            logging.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(Level.toLevel(level.name()));
+        }
+    }
+
     /**
      * Removes expired messages and sessions from the store every few minutes: the engine drops
      * an expired message only when it would send it, so a long-offline session's expired
      * messages would otherwise keep their room in the file.
      */
     private static void purgeExpiredPeriodically(MvStoreSessionStore store) {
-        java.util.concurrent.ScheduledExecutorService purger = java.util.concurrent.Executors
-                .newSingleThreadScheduledExecutor(task -> {
-                    Thread thread = new Thread(task, "corvid-store-purge");
-                    thread.setDaemon(true);
-                    return thread;
-                });
+        ScheduledExecutorService purger = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "corvid-store-purge");
+            thread.setDaemon(true);
+            return thread;
+        });
         purger.scheduleWithFixedDelay(() -> store.purgeExpired(System.currentTimeMillis())
                 .whenComplete((result, failure) -> {
                     if (failure != null) {
                         LOG.debug("Purging expired entries from the store did not run: {}", failure.toString());
                     }
-                }), PURGE_PERIOD_MINUTES, PURGE_PERIOD_MINUTES, java.util.concurrent.TimeUnit.MINUTES);
+                }), PURGE_PERIOD_MINUTES, PURGE_PERIOD_MINUTES, TimeUnit.MINUTES);
     }
 
     /** Reads the version from the jar manifest. */

@@ -114,9 +114,11 @@ class CorvidCommandTest {
         StringWriter out = new StringWriter();
         int exit = new CommandLine(new CorvidCommand()).setOut(new PrintWriter(out)).execute("--help");
         assertEquals(0, exit);
-        for (String option : List.of("--host", "--key-store", "--key-store-psw", "--tls-port", "--cert", "--key",
+        for (String option : List.of("--host", "--key-store", "--key-store-psw", "--tcp-port", "--cert", "--key",
                 "--client-auth", "--trust-store", "--ca-file", "--ws-port", "--wss-port", "--ws-path", "--unix-socket",
-                "--proxy-protocol", "--force-nio", "--io-threads")) {
+                "--proxy-protocol", "--force-nio", "--io-threads", "--config", "--allow-anonymous", "--max-keep-alive",
+                "--receive-maximum", "--topic-alias-maximum", "--max-qos", "--retain-available", "--max-session-expiry",
+                "--data-dir", "--log-level", "--version")) {
             assertTrue(out.toString().contains(option), option);
         }
     }
@@ -131,21 +133,30 @@ class CorvidCommandTest {
     }
 
     @Test
-    void aKeyStoreAddsTlsOn8883NextToTcp() {
+    void aKeyStoreMakesTheMainPortTlsOnly() {
         BrokerConfig config = parse("-p", "1883", "--key-store", "ks.p12").builder().buildConfig();
-        assertEquals(List.of(Listener.Protocol.TCP, Listener.Protocol.TLS), protocols(config));
-        assertEquals(1883, listener(config, Listener.Protocol.TCP).port());
+        assertEquals(List.of(Listener.Protocol.TLS), protocols(config), "no plain TCP port left open beside TLS");
         Listener tls = listener(config, Listener.Protocol.TLS);
-        assertEquals(8883, tls.port());
+        assertEquals(1883, tls.port());
         assertEquals(Path.of("ks.p12"), tls.tls().keyStore());
         assertNull(tls.tls().keyStorePassword(), "no password unless given");
         assertEquals(TlsConfig.ClientAuth.NONE, tls.tls().clientAuth());
         assertEquals(List.of("TLSv1.3", "TLSv1.2"), tls.tls().protocols());
+        assertEquals(8883, listener(parse("--key-store", "ks.p12").builder().buildConfig(), Listener.Protocol.TLS).port(),
+                "TLS without -p takes MQTT's TLS port");
     }
 
     @Test
-    void keyStorePasswordAndTlsPort() {
-        BrokerConfig config = parse("--key-store", "ks.p12", "--key-store-psw", "changeit", "--tls-port", "9883",
+    void plainTcpNextToTlsOnlyWhenAsked() {
+        BrokerConfig config = parse("-p", "8883", "--key-store", "ks.p12", "--tcp-port", "1883").builder().buildConfig();
+        assertEquals(List.of(Listener.Protocol.TLS, Listener.Protocol.TCP), protocols(config));
+        assertEquals(8883, listener(config, Listener.Protocol.TLS).port());
+        assertEquals(1883, listener(config, Listener.Protocol.TCP).port());
+    }
+
+    @Test
+    void keyStorePasswordAndTlsVersions() {
+        BrokerConfig config = parse("--key-store", "ks.p12", "--key-store-psw", "changeit", "-p", "9883",
                 "--tls-versions", "TLSv1.3").builder().buildConfig();
         Listener tls = listener(config, Listener.Protocol.TLS);
         assertEquals(9883, tls.port());
@@ -185,8 +196,8 @@ class CorvidCommandTest {
         assertEquals(List.of(Listener.Protocol.TCP), protocols(parse().builder().buildConfig()));
         BrokerConfig config = parse("--ws-port", "8080", "--wss-port", "8443", "--ws-path", "/broker",
                 "--key-store", "ks.p12").builder().buildConfig();
-        assertEquals(List.of(Listener.Protocol.TCP, Listener.Protocol.TLS, Listener.Protocol.WEBSOCKET,
-                Listener.Protocol.SECURE_WEBSOCKET), protocols(config));
+        assertEquals(List.of(Listener.Protocol.TLS, Listener.Protocol.WEBSOCKET, Listener.Protocol.SECURE_WEBSOCKET),
+                protocols(config));
         assertEquals(8080, listener(config, Listener.Protocol.WEBSOCKET).port());
         assertEquals("/broker", listener(config, Listener.Protocol.WEBSOCKET).webSocketPath());
         Listener wss = listener(config, Listener.Protocol.SECURE_WEBSOCKET);
@@ -216,7 +227,6 @@ class CorvidCommandTest {
     @Test
     void contradictoryTlsOptionsAreUsageErrors() {
         List<String[]> wrong = List.of(
-                new String[] {"--tls-port", "8883"},
                 new String[] {"--wss-port", "8443"},
                 new String[] {"--client-auth", "require"},
                 new String[] {"--key-store", "ks.p12", "--client-auth", "require"},
@@ -228,9 +238,9 @@ class CorvidCommandTest {
             assertThrows(CommandLine.ParameterException.class, () -> parse(args).builder(), String.join(" ", args));
         }
         StringWriter err = new StringWriter();
-        int exit = new CommandLine(new CorvidCommand()).setErr(new PrintWriter(err)).execute("--tls-port", "8883");
+        int exit = new CommandLine(new CorvidCommand()).setErr(new PrintWriter(err)).execute("--wss-port", "8443");
         assertEquals(2, exit);
-        assertTrue(err.toString().contains("--tls-port needs --key-store"), err.toString());
+        assertTrue(err.toString().contains("--wss-port needs --key-store"), err.toString());
         StringWriter badMode = new StringWriter();
         assertNotEquals(0, new CommandLine(new CorvidCommand()).setErr(new PrintWriter(badMode))
                 .execute("--key-store", "ks.p12", "--client-auth", "sometimes"));

@@ -1,6 +1,7 @@
 package io.corvid.broker.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -66,11 +67,11 @@ class LauncherProcessIT {
     }
 
     /**
-     * The mission's form, {@code -p ... --key-store ks.p12}: TCP and TLS side by side. The key
-     * store is made here with the JDK's keytool; no key material is checked in.
+     * The mission's form, {@code -p ... --key-store ks.p12}: TLS on that port and no plain TCP
+     * anywhere. The key store is made here with the JDK's keytool; no key material is checked in.
      */
     @Test
-    void fatJarServesTlsFromAKeyStoreNextToTcp() throws Exception {
+    void fatJarServesTlsOnlyOnTheMainPortWithAKeyStore() throws Exception {
         Path jar = Path.of("target", "broker-cli.jar");
         assertTrue(Files.exists(jar), "package the module first: " + jar.toAbsolutePath());
         Path keyStore = temp.resolve("ks.p12");
@@ -85,12 +86,14 @@ class LauncherProcessIT {
         Path output = temp.resolve("launcher-tls.log");
         String java = Path.of(javaHome, "bin", "java").toString();
         Process process = new ProcessBuilder(List.of(java, "-jar", jar.toString(), "-h", "127.0.0.1", "-p", "0",
-                "--key-store", keyStore.toString(), "--key-store-psw", "launcher-test", "--tls-port", "0", "--in-memory"))
+                "--key-store", keyStore.toString(), "--key-store-psw", "launcher-test", "--in-memory"))
                 .redirectErrorStream(true).redirectOutput(output.toFile()).start();
         try {
             int tlsPort = Integer.parseInt(awaitLog(output, Pattern.compile("Listening for MQTT on .*:(\\d+) \\(tls\\)"))
                     .group(1));
             awaitLog(output, Pattern.compile("TLS engine: "));
+            awaitLog(output, Pattern.compile("Ready"));
+            assertFalse(Files.readString(output).contains("(tcp)"), "no plain TCP listener beside TLS");
             KeyStore trust = KeyStore.getInstance("PKCS12");
             try (var in = Files.newInputStream(keyStore)) {
                 trust.load(in, "launcher-test".toCharArray());

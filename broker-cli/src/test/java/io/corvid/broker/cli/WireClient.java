@@ -40,14 +40,45 @@ final class WireClient implements AutoCloseable {
 
     /** Connects and checks that the CONNACK accepts; returns the client and the CONNACK. */
     static WireClient connect(int port, String clientId, boolean cleanSession) throws IOException {
-        WireClient client = new WireClient(new Socket("127.0.0.1", port));
-        client.send(new Connect(VERSION, clientId, cleanSession, 60, null, null, null, Properties.EMPTY));
-        MqttPacket answer = client.receive();
-        if (!(answer instanceof ConnAck connAck) || connAck.reasonCode() != ReasonCode.SUCCESS) {
-            throw new IOException("connect refused: " + answer);
+        WireClient client = attempt(port, null, new Connect(VERSION, clientId, cleanSession, 60, null, null, null,
+                Properties.EMPTY));
+        if (client.connAck.reasonCode() != ReasonCode.SUCCESS) {
+            client.close();
+            throw new IOException("connect refused: " + client.connAck);
         }
-        client.connAck = (ConnAck) answer;
         return client;
+    }
+
+    /**
+     * Sends {@code preamble} (e.g. a PROXY protocol header; may be null) and {@code connect}, and
+     * reads the CONNACK, whatever it says: {@link #connAck()}.
+     */
+    static WireClient attempt(int port, byte[] preamble, Connect connect) throws IOException {
+        WireClient client = new WireClient(new Socket("127.0.0.1", port));
+        try {
+            if (preamble != null) {
+                client.out.write(preamble);
+            }
+            client.send(connect);
+            MqttPacket answer = client.receive();
+            if (!(answer instanceof ConnAck connAck)) {
+                throw new IOException("expected CONNACK, got " + answer);
+            }
+            client.connAck = connAck;
+            return client;
+        } catch (IOException | RuntimeException e) {
+            client.close();
+            throw e;
+        }
+    }
+
+    /** A CONNACK for {@code connect} from the address a PROXY protocol v1 header claims (IPv4). */
+    static ConnAck connAckFrom(int port, String claimedAddress, Connect connect) throws IOException {
+        byte[] header = ("PROXY TCP4 " + claimedAddress + " 127.0.0.1 40000 " + port + "\r\n")
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        try (WireClient client = attempt(port, header, connect)) {
+            return client.connAck();
+        }
     }
 
     /** The CONNACK the broker answered with. */

@@ -127,6 +127,11 @@ public final class AclAuthorization implements Authorization {
         return file;
     }
 
+    /** How many {@code topic} and {@code pattern} rules are in force. */
+    public int ruleCount() {
+        return rules.size();
+    }
+
     /** Allowed when a {@code write} or {@code readwrite} rule matches the topic and no {@code deny} rule decides first. */
     @Override
     public boolean canPublish(ClientInfo client, String topic, QoS qos, boolean retain) {
