@@ -63,6 +63,7 @@
 #   STUCK_MESSAGES=20000 STUCK_PAYLOAD=256 STUCK_LIVE=1
 #   STUCK_STEADY_AFTER=0  stuck: also the live rate from this message on (once the stuck peer's socket
 #                         buffers are full); e.g. STUCK_MESSAGES=60000 STUCK_STEADY_AFTER=30000
+#   STUCK_RATE=0          stuck: the publisher's messages per second; 0 = as fast as the broker takes them
 #   LATE_PAIRS=10 LATE_MESSAGES=10000 LATE_PAYLOAD=16   (messages per publisher)
 #   SLOW_MESSAGES=20000 SLOW_BUSY_US=50
 #   CORVID_JAR=broker-cli/target/broker-cli.jar
@@ -99,6 +100,7 @@ STUCK_MESSAGES=${STUCK_MESSAGES:-20000}
 STUCK_PAYLOAD=${STUCK_PAYLOAD:-256}
 STUCK_LIVE=${STUCK_LIVE:-1}
 STUCK_STEADY_AFTER=${STUCK_STEADY_AFTER:-0}
+STUCK_RATE=${STUCK_RATE:-0}
 LATE_PAIRS=${LATE_PAIRS:-10}
 LATE_MESSAGES=${LATE_MESSAGES:-10000}
 LATE_PAYLOAD=${LATE_PAYLOAD:-16}
@@ -394,7 +396,7 @@ scenario_args() {
     latency-q*) echo "latency --qos ${1#latency-q} --client $CLIENT --rate $LATENCY_RATE ${common[*]} ${subscribers[*]}" ;;
     retained-q*) echo "retained --qos ${1#retained-q} --retained-count $RETAINED ${common[*]}" ;;
     connections) echo "connections --connections $CONNECTIONS --source-addresses $SOURCE_ADDRESSES --protocol $PROTOCOL --warmup $WARMUP --duration $DURATION" ;;
-    stuck-q*) echo "stuck --qos ${1#stuck-q} --messages $STUCK_MESSAGES --payload $STUCK_PAYLOAD --live-subscribers $STUCK_LIVE --steady-after $STUCK_STEADY_AFTER ${pressure[*]}" ;;
+    stuck-q*) echo "stuck --qos ${1#stuck-q} --messages $STUCK_MESSAGES --payload $STUCK_PAYLOAD --live-subscribers $STUCK_LIVE --steady-after $STUCK_STEADY_AFTER $( [ "$STUCK_RATE" != 0 ] && echo "--rate $STUCK_RATE") ${pressure[*]}" ;;
     late-readers-1k-q*) echo "late-readers --qos ${1#late-readers-1k-q} --pairs $LATE_PAIRS --messages $LATE_MESSAGES --payload 1024 ${pressure[*]}" ;;
     late-readers-q*) echo "late-readers --qos ${1#late-readers-q} --pairs $LATE_PAIRS --messages $LATE_MESSAGES --payload $LATE_PAYLOAD ${pressure[*]}" ;;
     slow-subscriber-q*) echo "slow-subscriber --qos ${1#slow-subscriber-q} --messages $SLOW_MESSAGES --busy-us $SLOW_BUSY_US ${pressure[*]}" ;;
@@ -541,6 +543,8 @@ if [ "$HAS_PRESSURE" = 1 ]; then
   echo "at most $PRESSURE_TIMEOUT s per run (or $PRESSURE_STALL s without progress); both brokers on their own defaults"
   echo "(Mosquitto: max_inflight_messages 20, max_queued_messages 1000; set_tcp_nodelay true). ratio = delivered/sent;"
   echo "live_rate(_alone) = the slowest live subscriber's msg/s with (without) the stuck peer; live_rate_ratio = with/without;"
+  echo "live_p99_us(_alone) = the live subscribers' p99 publish-to-arrival latency with (without) the stuck peer;"
+  if [ "$STUCK_RATE" != 0 ]; then echo "stuck publisher paced at $STUCK_RATE msg/s;"; fi
   if [ "$STUCK_STEADY_AFTER" -gt 0 ]; then
     echo "steady_rate(_alone, _ratio) = the same from the live subscriber's message $STUCK_STEADY_AFTER on, once the stuck peer's"
     echo "socket buffers are full (the kernel takes about 4 MB for a peer that does not read: until then it is not yet stuck);"
@@ -566,7 +570,7 @@ function metrics(c) {
   if (c ~ /^latency/) return "p50_us p99_us p999_us max_us"
   if (c ~ /^retained/) return "fetch_ms store_per_s"
   if (c ~ /^connections/) return "conn_per_s rss_per_conn_bytes heap_per_conn_bytes"
-  if (c ~ /^stuck/) return "live_rate live_rate_alone live_rate_ratio steady_rate steady_rate_alone steady_rate_ratio ratio lost time_s"
+  if (c ~ /^stuck/) return "live_rate live_rate_alone live_rate_ratio steady_rate steady_rate_alone steady_rate_ratio live_p99_us live_p99_us_alone ratio lost time_s"
   if (c ~ /^late-readers/) return "ratio lost time_s"
   if (c ~ /^slow-subscriber/) return "ratio lost disconnected time_s"
   return ""
@@ -609,6 +613,7 @@ function value(m, b,    with, alone, base) {
     # The run without the stuck peer: only its live rates count, as the baseline.
     if ("live_rate" in f) values[c, "live_rate_alone", f["broker"]] = values[c, "live_rate_alone", f["broker"]] " " f["live_rate"]
     if ("steady_rate" in f) values[c, "steady_rate_alone", f["broker"]] = values[c, "steady_rate_alone", f["broker"]] " " f["steady_rate"]
+    if ("live_p99_us" in f) values[c, "live_p99_us_alone", f["broker"]] = values[c, "live_p99_us_alone", f["broker"]] " " f["live_p99_us"]
     next
   }
   n = split(metrics(c), ms, " ")

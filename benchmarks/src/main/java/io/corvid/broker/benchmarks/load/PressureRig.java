@@ -43,7 +43,8 @@ final class PressureRig {
 
     /** A publisher of {@code messages} messages. */
     Sender sender(int index) {
-        Sender sender = new Sender(index, control, 0, 0, settings.qos() == QoS.AT_MOST_ONCE);
+        // Unpaced unless --rate is given: the stuck scenario also runs at an ordinary, fixed rate.
+        Sender sender = new Sender(index, control, settings.rate(), 0, settings.qos() == QoS.AT_MOST_ONCE);
         sender.limit(settings.pressure().messages());
         return sender;
     }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import org.HdrHistogram.Histogram;
 
 /**
  * One subscriber that stops reading for good right after its SUBACK (it stays connected and
@@ -71,6 +72,7 @@ public final class StuckRun {
         int disconnected = 0;
         double slowest = Double.MAX_VALUE;
         double slowestSteady = Double.MAX_VALUE;
+        Histogram latency = new Histogram(Receiver.MAX_LATENCY_MICROS, 3);
         for (int j = 0; j < liveCount; j++) {
             synchronized (live[j]) {
                 received[j] = live[j].distinct();
@@ -83,6 +85,7 @@ public final class StuckRun {
                         received[j] - pressure.steadyAfter() + 1, live[j].markNanos(), live[j].lastArrivalNanos()));
                 disconnected += live[j].lost() ? 1 : 0;
             }
+            live[j].addLatencies(latency);
             delivered += received[j];
             totalLost += lost[j];
             totalDuplicates += duplicates[j];
@@ -106,7 +109,10 @@ public final class StuckRun {
                 .put("live_received", Delivery.list(received))
                 .put("live_lost", Delivery.list(lost))
                 .put("live_dup", Delivery.list(duplicates))
+                .put("rate", settings.rate() > 0 ? Long.toString(Math.round(settings.rate())) : "max")
                 .put("live_rate", slowest, 0)
+                .put("live_p50_us", latency.getTotalCount() == 0 ? 0 : latency.getValueAtPercentile(50))
+                .put("live_p99_us", latency.getTotalCount() == 0 ? 0 : latency.getValueAtPercentile(99))
                 .put("live_rate_steady", pressure.steadyAfter() > 0 ? slowestSteady : 0, 0)
                 .put("disconnected", disconnected)
                 .put("stuck_disconnected", stuckDisconnected);
