@@ -543,7 +543,8 @@ if [ "$HAS_PRESSURE" = 1 ]; then
   echo "at most $PRESSURE_TIMEOUT s per run (or $PRESSURE_STALL s without progress); both brokers on their own defaults"
   echo "(Mosquitto: max_inflight_messages 20, max_queued_messages 1000; set_tcp_nodelay true). ratio = delivered/sent;"
   echo "live_rate(_alone) = the slowest live subscriber's msg/s with (without) the stuck peer; live_rate_ratio = with/without;"
-  echo "live_p99_us(_alone) = the live subscribers' p99 publish-to-arrival latency with (without) the stuck peer;"
+  echo "live_p99_us(_alone) = the live subscribers' p99 publish-to-arrival latency with (without) the stuck peer"
+  echo "(from message STUCK_STEADY_AFTER on when that is set: before it, a fresh generator JVM measures its own warm-up);"
   if [ "$STUCK_RATE" != 0 ]; then echo "stuck publisher paced at $STUCK_RATE msg/s;"; fi
   if [ "$STUCK_STEADY_AFTER" -gt 0 ]; then
     echo "steady_rate(_alone, _ratio) = the same from the live subscriber's message $STUCK_STEADY_AFTER on, once the stuck peer's"

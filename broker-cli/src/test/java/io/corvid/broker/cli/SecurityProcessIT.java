@@ -132,33 +132,60 @@ class SecurityProcessIT {
         mosquittoPasswd("-b", "-H", "sha512", passwords.toString(), "bob", "bob-secret");
         Path acl = temp.resolve("acl");
         Files.writeString(acl, """
-                # Mosquitto's format: rules after "user" lines are that user's; patterns are everyone's.
+                # Mosquitto's format. Before any "user" line: the anonymous clients' rules.
+                topic read public/#
+
                 user alice
                 topic readwrite alice/#
+                topic write public/#
 
                 user bob
                 topic read alice/news
-                pattern write devices/%u/#
+
+                # Patterns are everyone's: %u is the user name.
+                pattern readwrite devices/%u/#
                 """);
         try (LauncherProcess broker = LauncherProcess.start(temp.resolve("users.log"), List.of("-h", "127.0.0.1", "-p",
                 "0", "--in-memory", "--password-file", passwords.toString(), "--acl-file", acl.toString()))) {
             int port = broker.awaitReady();
             assertTrue(broker.log().contains("(" + passwords + ", 2 users)"), broker.log());
-            assertTrue(broker.log().contains("ACL file " + acl + " (3 rules)"), broker.log());
+            assertTrue(broker.log().contains("ACL file " + acl + " (5 rules)"), broker.log());
             assertEquals(ReasonCode.BAD_USER_NAME_OR_PASSWORD, connAck(port, "alice", "wrong"));
             assertEquals(ReasonCode.BAD_USER_NAME_OR_PASSWORD, connAck(port, "carol", "alice-secret"));
             assertEquals(ReasonCode.NOT_AUTHORIZED, connAck(port, null, null), "anonymous, even from loopback");
             try (WireClient alice = connected(port, "alice", "alice-secret");
                  WireClient bob = connected(port, "bob", "bob-secret")) {
+                // Per user.
                 assertEquals(ReasonCode.GRANTED_QOS_1, subscribe(alice, 1, "alice/#"));
                 assertEquals(ReasonCode.UNSPECIFIED_ERROR, subscribe(bob, 1, "alice/#"), "0x80 for 3.1.1");
                 assertEquals(ReasonCode.GRANTED_QOS_1, subscribe(bob, 2, "alice/news"));
-                assertEquals(ReasonCode.UNSPECIFIED_ERROR, subscribe(alice, 2, "devices/#"));
-
                 publish(bob, 3, "alice/news", "from bob, who may only read it"); // refused: dropped
                 publish(alice, 3, "alice/news", "from alice");
                 assertEquals("alice/news from alice", nextMessage(alice), "bob's refused message never arrived");
                 assertEquals("alice/news from alice", nextMessage(bob));
+                // Per pattern.
+                assertEquals(ReasonCode.GRANTED_QOS_1, subscribe(bob, 4, "devices/bob/#"));
+                assertEquals(ReasonCode.UNSPECIFIED_ERROR, subscribe(bob, 5, "devices/alice/#"));
+                assertEquals(ReasonCode.UNSPECIFIED_ERROR, subscribe(alice, 4, "devices/#"));
+                publish(bob, 6, "devices/alice/cmd", "into alice's device: refused");
+                publish(bob, 7, "devices/bob/temp", "21.5");
+                assertEquals("devices/bob/temp 21.5", nextMessage(bob));
+            }
+        }
+        // Anonymous clients' rules apply once anonymous clients are let in.
+        try (LauncherProcess broker = LauncherProcess.start(temp.resolve("anonymous-acl.log"), List.of("-h", "127.0.0.1",
+                "-p", "0", "--in-memory", "--password-file", passwords.toString(), "--acl-file", acl.toString(),
+                "--allow-anonymous"))) {
+            int port = broker.awaitReady();
+            try (WireClient anonymous = connected(port, null, null);
+                 WireClient alice = connected(port, "alice", "alice-secret")) {
+                assertEquals(ReasonCode.GRANTED_QOS_1, subscribe(anonymous, 1, "public/#"));
+                assertEquals(ReasonCode.UNSPECIFIED_ERROR, subscribe(anonymous, 2, "alice/#"));
+                assertEquals(ReasonCode.UNSPECIFIED_ERROR, subscribe(anonymous, 3, "devices/+/cmd"),
+                        "a %u pattern does not apply to a client without a user name");
+                publish(anonymous, 4, "public/hello", "anonymous may only read here"); // refused
+                publish(alice, 1, "public/hello", "from alice");
+                assertEquals("public/hello from alice", nextMessage(anonymous));
             }
         }
     }

@@ -68,7 +68,8 @@ public final class Receiver {
             return;
         }
         boolean fresh = stream.record(Payload.sequence(payload));
-        if (fresh && Payload.measured(payload)) {
+        // With a mark set, only what arrives after it counts: the steady state, not the start.
+        if (fresh && Payload.measured(payload) && received > markAfter) {
             long micros = Math.max(0, (nowNanos - Payload.sendNanos(payload)) / 1_000);
             latencyMicros.recordValue(Math.min(micros, MAX_LATENCY_MICROS));
         }
@@ -109,7 +110,10 @@ public final class Receiver {
     }
 
     /** System.nanoTime() of the first arrival; meaningless while {@link #received()} is 0. */
-    /** Notes the arrival time of the {@code count}th message, for a rate from there on ({@link #markNanos}). */
+    /**
+     * Notes the arrival time of the {@code count}th message, for a rate from there on
+     * ({@link #markNanos}); latencies are then recorded only for the messages after it.
+     */
     public synchronized void markAfter(long count) {
         markAfter = count;
     }
