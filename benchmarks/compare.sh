@@ -5,7 +5,8 @@
 # table of medians and the Corvid/Mosquitto ratio. Raw output goes to RESULTS_DIR.
 #
 # Usage: benchmarks/compare.sh [--rounds N] [--warmup S] [--duration S] [--scenarios "a b ..."]
-#                              [--with-connections] [--pressure] [--durable] [--durability OS|FSYNC] [--help]
+#                              [--with-connections] [--pressure] [--latency] [--durable] [--durability OS|FSYNC]
+#                              [--help]
 #
 # Durable runs (--durable, or DURABLE=1): the subscribers of fanin/fanout/pairs/latency keep
 # persistent sessions (the generator's --persistent-subscribers: MQTT 3.1.1 clean session 0, 5.0
@@ -44,6 +45,14 @@
 # Both brokers run with their own defaults for these, Mosquitto's included (max_inflight_messages
 # 20, max_queued_messages 1000): the comparison is with Mosquitto as a user runs it.
 #
+# Latency and footprint (--latency, issue #13): latency-q{0,1,2}-r{1000,10000,50000} (QoS x a
+# fixed offered rate; coordinated omission corrected: latency counts from each message's
+# scheduled send time), roundtrip-q1 (ROUNDTRIP_PAIRS pairs, one message in flight per
+# publisher: it sends the next only once its subscriber has the previous one and the PUBACK is
+# in, the request/response pattern) and connections (idle connections: resident and heap
+# memory per connection). Added to --scenarios when that is given. Any latency-qN-rRATE and
+# roundtrip-qN may also be named alone.
+#
 # Settings (environment variables; the options above override them):
 #   ROUNDS=3              rounds per scenario and broker
 #   WARMUP=3 DURATION=10  seconds of warm-up and of measurement per run
@@ -53,7 +62,8 @@
 #   CLIENT=netty          generator client: netty (its own) or hivemq (not for retained, connections)
 #   PAYLOAD=64            payload bytes
 #   FANIN_PUBLISHERS=100 FANOUT_SUBSCRIBERS=100 PAIRS=20
-#   LATENCY_RATE=10000    messages per second offered in the latency scenario
+#   LATENCY_RATE=10000    messages per second offered in the latency-qN scenario (latency-qN-rRATE names its own)
+#   ROUNDTRIP_PAIRS=10    publisher/subscriber pairs of the roundtrip scenario
 #   RETAINED=100000       retained messages in the retained scenario
 #   CONNECTIONS=50000     idle connections in the connections scenario (capped by the fd limit)
 #   SOURCE_ADDRESSES=127.0.0.1-127.0.0.16
@@ -90,6 +100,7 @@ FANIN_PUBLISHERS=${FANIN_PUBLISHERS:-100}
 FANOUT_SUBSCRIBERS=${FANOUT_SUBSCRIBERS:-100}
 PAIRS=${PAIRS:-20}
 LATENCY_RATE=${LATENCY_RATE:-10000}
+ROUNDTRIP_PAIRS=${ROUNDTRIP_PAIRS:-10}
 RETAINED=${RETAINED:-100000}
 CONNECTIONS=${CONNECTIONS:-50000}
 SOURCE_ADDRESSES=${SOURCE_ADDRESSES:-127.0.0.1-127.0.0.16}
@@ -118,6 +129,7 @@ PRESSURE=${PRESSURE:-0}
 DURABLE=${DURABLE:-0}
 DURABILITY=${DURABILITY:-OS}
 DURABLE_SCENARIOS="fanin-q1 fanin-q2 pairs-q1 pairs-q2"
+LATENCY_SCENARIOS="latency-q0-r1000 latency-q0-r10000 latency-q0-r50000 latency-q1-r1000 latency-q1-r10000 latency-q1-r50000 latency-q2-r1000 latency-q2-r10000 latency-q2-r50000 roundtrip-q1 connections"
 PRESSURE_SCENARIOS="stuck-q0 stuck-q1 stuck-q2 late-readers-q0 late-readers-1k-q0 slow-subscriber-q0 slow-subscriber-q1 slow-subscriber-q2"
 
 # Corvid's in-flight default, mirrored in Mosquitto's configuration; Mosquitto's queue bound for
@@ -137,6 +149,7 @@ while [ $# -gt 0 ]; do
     --scenarios) SCENARIOS=$2; SCENARIOS_GIVEN=1; shift 2 ;;
     --with-connections) WITH_CONNECTIONS=1; shift ;;
     --pressure) PRESSURE=1; shift ;;
+    --latency) LATENCY=1; shift ;;
     --durable) DURABLE=1; shift ;;
     --durability) DURABILITY=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
@@ -159,6 +172,15 @@ if [ "$PRESSURE" = 1 ]; then
     SCENARIOS=$PRESSURE_SCENARIOS
   else
     for scenario in $PRESSURE_SCENARIOS; do
+      [[ " $SCENARIOS " == *" $scenario "* ]] || SCENARIOS="$SCENARIOS $scenario"
+    done
+  fi
+fi
+if [ "${LATENCY:-0}" = 1 ]; then
+  if [ -z "$SCENARIOS_GIVEN" ] && [ "$PRESSURE" != 1 ]; then
+    SCENARIOS=$LATENCY_SCENARIOS
+  else
+    for scenario in $LATENCY_SCENARIOS; do
       [[ " $SCENARIOS " == *" $scenario "* ]] || SCENARIOS="$SCENARIOS $scenario"
     done
   fi
@@ -225,8 +247,9 @@ for scenario in $SCENARIOS; do
   fi
   case "$scenario" in
     fanin-q[012]|fanout-q[012]|pairs-q[012]|latency-q[012]|retained-q[012]|connections) ;;
+    latency-q[012]-r[1-9]*|roundtrip-q[012]) ;;
     stuck-q[012]|late-readers-q[012]|late-readers-1k-q[012]|slow-subscriber-q[012]) ;;
-    *) die "unknown scenario '$scenario': fanin-qN, fanout-qN, pairs-qN, latency-qN, retained-qN, stuck-qN, late-readers-qN, late-readers-1k-qN, slow-subscriber-qN (N = 0, 1, 2) or connections" ;;
+    *) die "unknown scenario '$scenario': fanin-qN, fanout-qN, pairs-qN, latency-qN, latency-qN-rRATE, roundtrip-qN, retained-qN, stuck-qN, late-readers-qN, late-readers-1k-qN, slow-subscriber-qN (N = 0, 1, 2) or connections" ;;
   esac
 done
 
@@ -393,7 +416,9 @@ scenario_args() {
     fanin-q*) echo "fanin --qos ${1#fanin-q} --client $CLIENT --publishers $FANIN_PUBLISHERS --subscribers 1 ${common[*]} ${subscribers[*]}" ;;
     fanout-q*) echo "fanout --qos ${1#fanout-q} --client $CLIENT --publishers 1 --subscribers $FANOUT_SUBSCRIBERS ${common[*]} ${subscribers[*]}" ;;
     pairs-q*) echo "pairs --qos ${1#pairs-q} --client $CLIENT --pairs $PAIRS ${common[*]} ${subscribers[*]}" ;;
+    latency-q*-r*) local q=${1#latency-q}; echo "latency --qos ${q%%-*} --client $CLIENT --rate ${1##*-r} ${common[*]} ${subscribers[*]}" ;;
     latency-q*) echo "latency --qos ${1#latency-q} --client $CLIENT --rate $LATENCY_RATE ${common[*]} ${subscribers[*]}" ;;
+    roundtrip-q*) echo "pairs --qos ${1#roundtrip-q} --client $CLIENT --pairs $ROUNDTRIP_PAIRS --protocol $PROTOCOL --payload $PAYLOAD --warmup $WARMUP --duration $DURATION --window 1 --e2e-window 1 ${subscribers[*]}" ;;
     retained-q*) echo "retained --qos ${1#retained-q} --retained-count $RETAINED ${common[*]}" ;;
     connections) echo "connections --connections $CONNECTIONS --source-addresses $SOURCE_ADDRESSES --protocol $PROTOCOL --warmup $WARMUP --duration $DURATION" ;;
     stuck-q*) echo "stuck --qos ${1#stuck-q} --messages $STUCK_MESSAGES --payload $STUCK_PAYLOAD --live-subscribers $STUCK_LIVE --steady-after $STUCK_STEADY_AFTER $( [ "$STUCK_RATE" != 0 ] && echo "--rate $STUCK_RATE") ${pressure[*]}" ;;
@@ -569,6 +594,7 @@ function median(list,    n, a, i, j, t) {
 function metrics(c) {
   if (c ~ /^(fanin|fanout|pairs)/) return "msgs_per_s_out msgs_per_s_in p50_us p99_us"
   if (c ~ /^latency/) return "p50_us p99_us p999_us max_us"
+  if (c ~ /^roundtrip/) return "msgs_per_s_out p50_us p99_us"
   if (c ~ /^retained/) return "fetch_ms store_per_s"
   if (c ~ /^connections/) return "conn_per_s rss_per_conn_bytes heap_per_conn_bytes"
   if (c ~ /^stuck/) return "live_rate live_rate_alone live_rate_ratio steady_rate steady_rate_alone steady_rate_ratio live_p99_us live_p99_us_alone ratio lost time_s"

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * Reloads the password and ACL files on SIGHUP, as Mosquitto does, and when one of them
@@ -73,7 +74,13 @@ final class SecurityFilesReloader implements AutoCloseable {
         }
         executor.execute(() -> files.forEach(watched -> stamps.put(watched.file(), stampOrNull(watched.file()))));
         try {
-            Signal.handle(new Signal("HUP"), signal -> executor.execute(() -> reloadAll("SIGHUP")));
+            SignalHandler previous = Signal.handle(new Signal("HUP"),
+                    signal -> executor.execute(() -> reloadAll("SIGHUP")));
+            if (previous == SignalHandler.SIG_IGN) {
+                // The JVM leaves a signal ignored at its start (nohup) alone and installs nothing.
+                LOG.warn("SIGHUP is ignored by this process (started under nohup?): the password and ACL files "
+                        + "reload only when they change, not on SIGHUP");
+            }
         } catch (IllegalArgumentException unsupported) {
             LOG.info("No SIGHUP on this platform: the password and ACL files reload when they change");
         }

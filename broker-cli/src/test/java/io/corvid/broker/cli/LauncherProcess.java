@@ -20,6 +20,9 @@ import java.util.regex.Pattern;
 final class LauncherProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("Listening for MQTT on .*:(\\d+) \\((\\w+)\\)");
 
+    /** Whether this system's env can reset a signal's disposition (GNU coreutils 8.31 and later). */
+    private static final boolean RESET_SIGHUP = envResetsSignals();
+
     private final Process process;
     private final Path log;
 
@@ -32,11 +35,28 @@ final class LauncherProcess implements AutoCloseable {
     static LauncherProcess start(Path log, List<String> args) throws IOException {
         Path jar = Path.of("target", "broker-cli.jar");
         assertTrue(Files.exists(jar), "package the module first: " + jar.toAbsolutePath());
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar.toString()));
+        List<String> command = new ArrayList<>();
+        if (RESET_SIGHUP) {
+            // A test run under nohup would pass its ignored SIGHUP on to the launcher.
+            command.addAll(List.of("env", "--default-signal=HUP"));
+        }
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString()));
         command.addAll(args);
         return new LauncherProcess(new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start(), log);
+    }
+
+    private static boolean envResetsSignals() {
+        try {
+            Process probe = new ProcessBuilder("env", "--default-signal=HUP", "true").redirectErrorStream(true).start();
+            probe.getInputStream().readAllBytes();
+            return probe.waitFor(10, TimeUnit.SECONDS) && probe.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** Waits until the broker is up (its banner's last line) and returns the port of its first listener. */
