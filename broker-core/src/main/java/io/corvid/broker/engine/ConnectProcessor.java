@@ -92,7 +92,6 @@ final class ConnectProcessor {
             handler.problemInformation = properties.getInt(Property.REQUEST_PROBLEM_INFORMATION, 1) == 1;
             handler.connectSessionExpiryInterval = properties.getLong(Property.SESSION_EXPIRY_INTERVAL, 0);
             handler.sessionExpiryInterval = Math.min(handler.connectSessionExpiryInterval, config.maxSessionExpiryInterval());
-            handler.inboundTopicAliases = new String[config.topicAliasMaximum() + 1];
             int clientAliasMaximum = properties.getInt(Property.TOPIC_ALIAS_MAXIMUM, 0);
             if (clientAliasMaximum > 0 && config.outboundTopicAliases()) {
                 handler.outboundTopicAliases = new OutboundTopicAliases(clientAliasMaximum);
@@ -225,6 +224,9 @@ final class ConnectProcessor {
         handler.session = session;
         long expiry = handler.sessionExpiryInterval;
         boolean cleanStart = connect.cleanStart();
+        int requestedKeepAlive = connect.keepAlive();
+        boolean responseInformationRequested =
+                connect.properties().getInt(Property.REQUEST_RESPONSE_INFORMATION, 0) == 1;
         session.executor().execute(() -> {
             if (session.isEnded()) {
                 // The session ended between lookup and attachment: start over with a new one.
@@ -237,11 +239,14 @@ final class ConnectProcessor {
             }
             boolean present = session.attach(handler, handler.connection.executor(), cleanStart, expiry,
                     handler.version.level(), handler.will);
-            session.executor().execute(() -> handler.onSessionAttached(present, connAck(present)));
+            // The CONNECT (its password included) is not needed once attached: an idle connection keeps nothing of it.
+            connect = null;
+            session.executor().execute(() -> handler.onSessionAttached(present,
+                    connAck(present, requestedKeepAlive, responseInformationRequested)));
         });
     }
 
-    private ConnAck connAck(boolean sessionPresent) {
+    private ConnAck connAck(boolean sessionPresent, int requestedKeepAlive, boolean responseInformationRequested) {
         if (!handler.version.isV5()) {
             return new ConnAck(sessionPresent, ReasonCode.SUCCESS, Properties.EMPTY);
         }
@@ -254,7 +259,7 @@ final class ConnectProcessor {
         if (assignedClientId != null) {
             properties.put(Property.ASSIGNED_CLIENT_IDENTIFIER, assignedClientId);
         }
-        if (handler.keepAliveSeconds != connect.keepAlive()) {
+        if (handler.keepAliveSeconds != requestedKeepAlive) {
             properties.put(Property.SERVER_KEEP_ALIVE, handler.keepAliveSeconds);
         }
         if (handler.enhancedAuthenticator != null) {
@@ -285,8 +290,7 @@ final class ConnectProcessor {
         if (!config.sharedSubscriptionsAvailable()) {
             properties.put(Property.SHARED_SUBSCRIPTION_AVAILABLE, 0);
         }
-        if (connect.properties().getInt(Property.REQUEST_RESPONSE_INFORMATION, 0) == 1
-                && config.responseInformation() != null) {
+        if (responseInformationRequested && config.responseInformation() != null) {
             String information = config.responseInformation().apply(handler.client);
             if (information != null) {
                 properties.put(Property.RESPONSE_INFORMATION, information);

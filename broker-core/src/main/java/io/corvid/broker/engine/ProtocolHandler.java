@@ -82,7 +82,8 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
     int clientReceiveMaximum = 0xFFFF;
     long clientMaximumPacketSize = Long.MAX_VALUE;
     boolean problemInformation = true;
-    String[] inboundTopicAliases = new String[0];
+    /** The MQTT 5.0 client's topic aliases towards the broker, by alias; {@code null} until it sets one. */
+    String[] inboundTopicAliases;
     /** The connection's enhanced authentication, or {@code null} when it authenticated without. */
     EnhancedAuthenticator enhancedAuthenticator;
     /** Aliases the broker uses towards the client, or {@code null} when the client allows none or the broker does not use them. */
@@ -94,7 +95,7 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
     private boolean writesPending;
     private boolean connectedEventFired;
     /** Acknowledgements of this connection waiting for the store to make what they acknowledge durable, in order. */
-    private final ArrayDeque<AwaitingAck> acksAwaitingStore = new ArrayDeque<>();
+    private final ArrayDeque<AwaitingAck> acksAwaitingStore = new ArrayDeque<>(1);
     /** How many of the last {@link #acksAwaitingStore} have no {@code whenDurable} callback yet. */
     private int acksUnregistered;
     boolean holdsConnectionSlot;
@@ -127,7 +128,7 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
         }
         if (state == State.AWAITING_CONNECT) {
             // The decoder lets only CONNECT through as the first packet.
-            connectTimer.cancel();
+            cancelConnectTimer();
             connects.onConnect((io.corvid.broker.packet.Connect) packet);
             return;
         }
@@ -150,7 +151,7 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
         }
         switch (state) {
             case AWAITING_CONNECT -> {
-                connectTimer.cancel();
+                cancelConnectTimer();
                 connects.onConnectDecodeError(error, decoderVersion);
             }
             case CONNECTING -> {
@@ -199,6 +200,14 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
                 "write stall: the client took no bytes for " + engine.config().writeStallTimeout().toMillis() + " ms"));
     }
 
+    /** Cancels the CONNECT timeout and lets go of it: a connection lives long after it. */
+    private void cancelConnectTimer() {
+        if (connectTimer != null) {
+            connectTimer.cancel();
+            connectTimer = null;
+        }
+    }
+
     private void cancelWriteStallTimer() {
         if (writeStallTimer != null) {
             writeStallTimer.cancel();
@@ -212,7 +221,7 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
             return;
         }
         state = State.CLOSED;
-        connectTimer.cancel();
+        cancelConnectTimer();
         cancelWriteStallTimer();
         if (keepAliveTimer != null) {
             keepAliveTimer.cancel();

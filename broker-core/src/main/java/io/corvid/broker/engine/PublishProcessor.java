@@ -50,16 +50,21 @@ final class PublishProcessor {
         if (alias == 0) {
             return publish;
         }
-        if (alias >= handler.inboundTopicAliases.length) {
-            violation(ReasonCode.TOPIC_ALIAS_INVALID, "topic alias " + alias + " exceeds the maximum of "
-                    + handler.engine.config().topicAliasMaximum());
+        int maximum = handler.engine.config().topicAliasMaximum();
+        if (alias > maximum) {
+            violation(ReasonCode.TOPIC_ALIAS_INVALID, "topic alias " + alias + " exceeds the maximum of " + maximum);
             return null;
         }
+        String[] aliases = handler.inboundTopicAliases;
         if (!publish.topic().isEmpty()) {
-            handler.inboundTopicAliases[alias] = publish.topic();
+            if (aliases == null) {
+                // Made at the first alias: most clients never use one, and an idle connection should cost little.
+                aliases = handler.inboundTopicAliases = new String[maximum + 1];
+            }
+            aliases[alias] = publish.topic();
             return publish;
         }
-        String topic = handler.inboundTopicAliases[alias];
+        String topic = aliases == null ? null : aliases[alias];
         if (topic == null) {
             violation(ReasonCode.PROTOCOL_ERROR, "topic alias " + alias + " was never set");
             return null;

@@ -15,6 +15,8 @@ import io.corvid.broker.packet.ReasonCode;
 import io.corvid.broker.packet.Subscription;
 import io.corvid.broker.packet.Will;
 import io.corvid.broker.transport.Connection.Cancellable;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -28,8 +30,6 @@ import java.util.concurrent.Executor;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,6 +76,21 @@ public final class Session {
         REFUSED
     }
 
+    private static final VarHandle NEXT_SEQUENCE;
+    private static final VarHandle PENDING_HANDOFFS;
+    private static final VarHandle RELIEF_WAITERS;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            NEXT_SEQUENCE = lookup.findVarHandle(Session.class, "nextSequence", long.class);
+            PENDING_HANDOFFS = lookup.findVarHandle(Session.class, "pendingHandoffs", int.class);
+            RELIEF_WAITERS = lookup.findVarHandle(Session.class, "reliefWaiters", Queue.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final String clientId;
     private final SessionContext context;
     private final SerialExecutor executor;
@@ -103,14 +118,18 @@ public final class Session {
     private int generation;
     /** Whether this session is written through to the store: a store is configured and the session outlives its connection. */
     private volatile boolean persistent;
-    /** Store sequence numbers: taken on publishers' threads, which store a message before handing it over. */
-    private final AtomicLong nextSequence = new AtomicLong(1);
+    /**
+     * Store sequence numbers: taken on publishers' threads, which store a message before handing
+     * it over. This and the two fields below are updated through VarHandles rather than held in
+     * atomic objects: an idle connection's session should cost as few objects as it can.
+     */
+    private volatile long nextSequence = 1;
     private long disconnectedAtMillis;
 
     /** Deliveries handed to this session's executor and not yet taken: the hand-off backlog. */
-    private final AtomicInteger pendingHandoffs = new AtomicInteger();
-    /** Publishers held back until this session is relieved (see {@link #whenRelieved}). */
-    private final Queue<Runnable> reliefWaiters = new ConcurrentLinkedQueue<>();
+    private volatile int pendingHandoffs;
+    /** Publishers held back until this session is relieved (see {@link #whenRelieved}); made at first use. */
+    private volatile Queue<Runnable> reliefWaiters;
     /**
      * Whether the connected client takes no bytes and messages wait: deliveries then join the
      * executor's queue without waking its thread, a batch at a time (see {@link #offer}).
@@ -516,7 +535,7 @@ public final class Session {
     public Handoff offer(Delivery delivery) {
         MemoryBudget budget = context.memoryBudget();
         Handoff outcome = Handoff.ACCEPTED;
-        if (budget.isExhausted() && (lagging || pendingHandoffs.get() > HANDOFF_SLACK)) {
+        if (budget.isExhausted() && (lagging || pendingHandoffs > HANDOFF_SLACK)) {
             outcome = isStuck() ? Handoff.REFUSED : Handoff.BEHIND;
             if (outcome == Handoff.REFUSED && delivery.qos() == QoS.AT_MOST_ONCE) {
                 context.messageDropped(this, delivery, DropReason.MEMORY_BUDGET);
@@ -527,16 +546,16 @@ public final class Session {
         if (persistent && delivery.qos() != QoS.AT_MOST_ONCE) {
             // Stored here, on the publisher's thread and before the hand-off, so that the
             // publisher's acknowledgement can wait until the store has made it durable.
-            handed = delivery.withSequence(nextSequence.getAndIncrement());
+            handed = delivery.withSequence(takeSequence());
             saveMessage(handed, 0, false);
         }
         budget.reserve(delivery.message().footprint());
-        int pending = pendingHandoffs.incrementAndGet();
+        int pending = (int) PENDING_HANDOFFS.getAndAdd(this, 1) + 1;
         Delivery taken = handed;
         Runnable handOff = () -> {
-            pendingHandoffs.decrementAndGet();
+            PENDING_HANDOFFS.getAndAdd(this, -1);
             deliver(taken);
-            if (!reliefWaiters.isEmpty()) {
+            if (hasReliefWaiters()) {
                 releaseIfRelieved();
             }
         };
@@ -572,19 +591,23 @@ public final class Session {
      * caller bounds the wait: a session that is behind may become stuck meanwhile.
      */
     public void whenRelieved(Runnable callback) {
-        reliefWaiters.add(callback);
+        reliefWaiters().add(callback);
         releaseIfRelieved();
     }
 
     private void releaseIfRelieved() {
-        if (pendingHandoffs.get() == 0 && (!lagging || isStuck())) {
+        if (pendingHandoffs == 0 && (!lagging || isStuck())) {
             releaseReliefWaiters();
         }
     }
 
     private void releaseReliefWaiters() {
+        Queue<Runnable> waiters = reliefWaiters;
+        if (waiters == null) {
+            return;
+        }
         Runnable waiter;
-        while ((waiter = reliefWaiters.poll()) != null) {
+        while ((waiter = waiters.poll()) != null) {
             waiter.run();
         }
     }
@@ -700,7 +723,7 @@ public final class Session {
         if (lagging != now) {
             lagging = now;
         }
-        if (!now && !reliefWaiters.isEmpty()) {
+        if (!now && hasReliefWaiters()) {
             releaseIfRelieved();
         }
     }
@@ -888,7 +911,7 @@ public final class Session {
         }
         for (StoredMessage message : stored.messages()) {
             Delivery delivery = StoredForms.fromStored(message);
-            nextSequence.accumulateAndGet(message.sequence() + 1, Math::max);
+            raiseNextSequence(message.sequence() + 1);
             if (message.packetId() != 0) {
                 inflight.restore(message.packetId(), delivery, message.released());
             } else {
@@ -942,13 +965,13 @@ public final class Session {
     private void storeUnstoredMessages() {
         for (InflightWindow.Flight flight : inflight.inOrder()) {
             if (flight.delivery.sequence() == 0 && flight.delivery.qos() != QoS.AT_MOST_ONCE) {
-                flight.delivery = flight.delivery.withSequence(nextSequence.getAndIncrement());
+                flight.delivery = flight.delivery.withSequence(takeSequence());
                 saveMessage(flight.delivery, flight.packetId, flight.released);
             }
         }
         queue.replaceAll(delivery -> {
             if (delivery.sequence() == 0 && delivery.qos() != QoS.AT_MOST_ONCE) {
-                Delivery stored = delivery.withSequence(nextSequence.getAndIncrement());
+                Delivery stored = delivery.withSequence(takeSequence());
                 saveMessage(stored, 0, false);
                 return stored;
             }
@@ -1027,6 +1050,31 @@ public final class Session {
     /** How many inbound QoS 2 flows await PUBREL (they count against the broker's Receive Maximum). */
     public int inboundQos2Count() {
         return inboundQos2 == null ? 0 : inboundQos2.size();
+    }
+
+    private long takeSequence() {
+        return (long) NEXT_SEQUENCE.getAndAdd(this, 1L);
+    }
+
+    private void raiseNextSequence(long atLeast) {
+        long current;
+        do {
+            current = nextSequence;
+        } while (current < atLeast && !NEXT_SEQUENCE.compareAndSet(this, current, atLeast));
+    }
+
+    private boolean hasReliefWaiters() {
+        Queue<Runnable> waiters = reliefWaiters;
+        return waiters != null && !waiters.isEmpty();
+    }
+
+    private Queue<Runnable> reliefWaiters() {
+        Queue<Runnable> waiters = reliefWaiters;
+        if (waiters == null) {
+            Queue<Runnable> made = new ConcurrentLinkedQueue<>();
+            waiters = RELIEF_WAITERS.compareAndSet(this, null, made) ? made : reliefWaiters;
+        }
+        return waiters;
     }
 
     /** Messages queued, not yet sent. */
