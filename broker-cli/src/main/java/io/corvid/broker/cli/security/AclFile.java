@@ -1,9 +1,6 @@
 package io.corvid.broker.cli.security;
 
 import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -107,13 +104,7 @@ public final class AclFile {
      * @throws IOException           when the file cannot be read
      */
     public static AclFile read(Path file) throws IOException {
-        List<String> text;
-        try {
-            text = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (CharacterCodingException e) {
-            throw new SecurityFileException(file, 0, "not UTF-8 text");
-        }
-        return parse(file, text);
+        return parse(file, TextFiles.readUtf8Lines(file));
     }
 
     /**

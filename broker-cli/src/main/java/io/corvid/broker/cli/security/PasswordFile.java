@@ -3,7 +3,6 @@ package io.corvid.broker.cli.security;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -63,13 +62,7 @@ public final class PasswordFile {
      * @throws IOException           when the file cannot be read
      */
     public static PasswordFile read(Path file) throws IOException {
-        List<String> text;
-        try {
-            text = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (CharacterCodingException e) {
-            throw new SecurityFileException(file, 0, "not UTF-8 text");
-        }
-        return parse(file, text);
+        return parse(file, TextFiles.readUtf8Lines(file));
     }
 
     /**
