@@ -46,7 +46,7 @@ sleep 3
 jmap -histo:live "$BROKER" > "$WORK/after.txt"
 wait "$GENERATOR" || true
 GENERATOR=
-grep "^RESULT" "$WORK/generator.log" | tr ' ' '\n' | grep -E "^(connected|rss_per_conn_bytes|heap_per_conn_bytes)=" || true
+grep "^RESULT" "$WORK/generator.log" | tr ' ' '\n' | grep -E "^(connected|rss_before_kb|rss_after_kb|rss_per_conn_bytes|heap_before_kb|heap_after_kb|heap_per_conn_bytes)=" || true
 
 awk -v n="$N" -v top="$TOP" '
   FNR == 1 { file++ }
