@@ -12,11 +12,16 @@ import java.nio.ByteBuffer;
  */
 final class PacketReader {
     private static final int MAX_SCRATCH_KEPT = 4096;
+    /**
+     * Where strings of a direct buffer are copied to be checked and decoded: one array per
+     * thread rather than per connection (a connection's packets are read on one thread, a
+     * string at a time), so that an idle connection holds none.
+     */
+    private static final ThreadLocal<byte[][]> SCRATCH = ThreadLocal.withInitial(() -> new byte[][] {new byte[128]});
 
     private ByteBuffer buffer;
     private int position;
     private int end;
-    private byte[] scratch = new byte[128];
 
     /** Points the reader at bytes [{@code start}, {@code end}) of {@code source}. */
     void reset(ByteBuffer source, int start, int endExclusive) {
@@ -25,12 +30,9 @@ final class PacketReader {
         this.end = endExclusive;
     }
 
-    /** Drops the reference to the caller's buffer and any large scratch array. */
+    /** Drops the reference to the caller's buffer. */
     void release() {
         buffer = null;
-        if (scratch.length > MAX_SCRATCH_KEPT) {
-            scratch = new byte[128];
-        }
     }
 
     int position() {
@@ -114,8 +116,13 @@ final class PacketReader {
             source = buffer.array();
             offset = buffer.arrayOffset() + position;
         } else {
+            byte[][] holder = SCRATCH.get();
+            byte[] scratch = holder[0];
             if (scratch.length < length) {
                 scratch = new byte[Math.max(length, scratch.length * 2)];
+                if (scratch.length <= MAX_SCRATCH_KEPT) {
+                    holder[0] = scratch; // a rare long string gets an array of its own, not kept
+                }
             }
             buffer.get(position, scratch, 0, length);
             source = scratch;
