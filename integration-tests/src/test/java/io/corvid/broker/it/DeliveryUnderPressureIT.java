@@ -516,10 +516,14 @@ class DeliveryUnderPressureIT {
                  Reader reader = Reader.connect(broker, readerId, b -> b);
                  HiveMqV5Client publisher = HiveMqV5Client.connect(broker, Ids.next("pub"), b -> b)) {
                 reader.subscribe(topic, 1);
-                // Five at a time, so that the reader's queue of 10 cannot fill however the threads are scheduled:
-                // the policy applies to every session, and only the stuck one should overflow.
+                // Five at a time, each batch received by the reader before the next is sent, so that the
+                // reader's queue of 10 cannot fill however the threads are scheduled (a PUBACK to the
+                // publisher does not wait for the reader, and a busy CI machine can stall the reader's
+                // thread long enough for its socket to fill): the policy applies to every session, and
+                // only the stuck one should overflow.
                 for (int first = 0; first < count; first += 5) {
                     Flood.start(publisher, topic, first, 5, KIB, 1).await(LONG);
+                    reader.log.awaitCount(first + 5, LONG, () -> diagnostics(broker, readerId, stuckId));
                 }
                 reader.log.awaitCount(count, LONG, () -> diagnostics(broker, readerId, stuckId));
                 DisconnectReason reason = broker.events.awaitDisconnect(stuckId).reason();
