@@ -93,6 +93,13 @@ final class LauncherProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** SIGTERM, then waits (at most 20 s) for the process to exit; returns its exit code. */
+    int stop() throws InterruptedException {
+        process.destroy();
+        assertTrue(process.waitFor(20, TimeUnit.SECONDS), () -> "the launcher did not exit after SIGTERM:\n" + log());
+        return process.exitValue();
+    }
+
     /** Sends a signal by name (e.g. HUP) with the system's kill. */
     void signal(String name) throws IOException, InterruptedException {
         Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();

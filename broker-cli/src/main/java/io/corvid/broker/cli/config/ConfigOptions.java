@@ -123,12 +123,6 @@ public final class ConfigOptions implements CommandLine.IDefaultValueProvider {
         return null;
     }
 
-    /** Where {@code option}'s value came from, for messages: the file and line, or {@code null}. */
-    public String sourceOf(String longName) {
-        ConfigFile.Entry entry = config.entries().get(longName.startsWith("--") ? longName.substring(2) : longName);
-        return entry == null ? null : config.file() + " line " + entry.line();
-    }
-
     /** The file applied. */
     public ConfigFile file() {
         return config;

@@ -42,8 +42,8 @@ import org.slf4j.LoggerFactory;
  * <p>Where this differs from Mosquitto 2.0, and why:
  * <ul>
  *   <li><b>Subscriptions are checked when subscribing.</b> Mosquitto's ACL file never refuses a
- *       SUBSCRIBE (the check returns success, marked "FIXME - implement ACL subscription
- *       strings"); it checks {@code read} on every message it delivers, retained and queued ones
+ *       SUBSCRIBE (its subscribe check returns success; its source notes subscription rules as
+ *       never written); it checks {@code read} on every message it delivers, retained and queued ones
  *       included, and silently drops the rest. Corvid's {@link Authorization} decides once, at
  *       SUBSCRIBE, so a filter is allowed only when every topic it can match would be readable:
  *       one grant covers the whole filter ({@code read a/#} covers {@code a/+/b}, {@code +/x}
