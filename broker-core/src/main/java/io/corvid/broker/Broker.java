@@ -2,7 +2,6 @@ package io.corvid.broker;
 
 import io.corvid.broker.engine.BrokerEngine;
 import io.corvid.broker.engine.EngineClock;
-import io.corvid.broker.engine.EngineMetrics;
 import io.corvid.broker.engine.Plugins;
 import io.corvid.broker.packet.Properties;
 import io.corvid.broker.packet.Publish;
@@ -76,7 +75,7 @@ public final class Broker implements AutoCloseable {
         engine = new BrokerEngine(config, new Plugins(
                 anonymous ? Authentication.allowAll() : builder.authentication,
                 builder.authorization == null ? Authorization.allowAll() : builder.authorization,
-                builder.interceptors, builder.brokerListeners, builder.enhancedAuthentication),
+                builder.interceptors, builder.brokerListeners, builder.enhancedAuthentication, builder.metricsRecorder),
                 builder.clock, builder.sessionStore);
         try {
             engine.restore();
@@ -189,6 +188,39 @@ public final class Broker implements AutoCloseable {
         return runningEngine().client(clientId);
     }
 
+    /** Connected clients with their keep alive, connection time, queue and in-flight counts. */
+    public List<ClientStatus> clientStatuses() {
+        return runningEngine().clientStatuses();
+    }
+
+    /** One connected client with its keep alive, connection time, queue and in-flight counts. */
+    public Optional<ClientStatus> clientStatus(String clientId) {
+        return runningEngine().clientStatus(clientId);
+    }
+
+    /**
+     * The retained messages whose topics match {@code topicFilter} (wildcards allowed; not a
+     * shared subscription filter), as the PUBLISH a new subscriber would get.
+     *
+     * @throws IllegalArgumentException if the filter is not a valid topic filter
+     */
+    public List<Publish> retained(String topicFilter) {
+        if (!io.corvid.broker.topic.Topics.isValidTopicFilter(topicFilter)
+                || io.corvid.broker.topic.Topics.isShared(topicFilter)) {
+            throw new IllegalArgumentException("not a topic filter: " + topicFilter);
+        }
+        return runningEngine().retained(topicFilter);
+    }
+
+    /**
+     * Deletes the retained message of {@code topic}, from the durable store too; returns
+     * whether there was one. Unlike an MQTT client's empty retained PUBLISH, nothing is
+     * delivered to current subscribers.
+     */
+    public boolean removeRetained(String topic) {
+        return runningEngine().removeRetained(topic);
+    }
+
     /** Every session, connected or offline. */
     public List<SessionInfo> sessions() {
         return runningEngine().sessions();
@@ -221,7 +253,7 @@ public final class Broker implements AutoCloseable {
     }
 
     /** The broker's counters. */
-    public EngineMetrics metrics() {
+    public BrokerMetrics metrics() {
         return runningEngine().metrics();
     }
 
@@ -289,6 +321,7 @@ public final class Broker implements AutoCloseable {
         int writeBufferLowWaterMark = 32 * 1024;
         int writeBufferHighWaterMark = 64 * 1024;
         SessionStore sessionStore;
+        MetricsRecorder metricsRecorder;
         EngineClock clock = EngineClock.SYSTEM;
 
         /** The address of the default TCP listener (used when no listener is added). Default 0.0.0.0. */
@@ -535,6 +568,15 @@ public final class Broker implements AutoCloseable {
          * Writes persistent sessions and retained messages through to this store and restores
          * them at start. Default: none, so they live in memory for the broker's lifetime.
          */
+        /**
+         * Where latency distributions go (publish-to-deliver, store commits), e.g. a Micrometer
+         * registry. Without one, the broker does not time anything.
+         */
+        public Builder metricsRecorder(MetricsRecorder recorder) {
+            this.metricsRecorder = Objects.requireNonNull(recorder, "recorder");
+            return this;
+        }
+
         public Builder sessionStore(SessionStore store) {
             this.sessionStore = Objects.requireNonNull(store, "store");
             return this;

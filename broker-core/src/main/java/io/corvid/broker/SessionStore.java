@@ -156,4 +156,11 @@ public interface SessionStore {
             Objects.requireNonNull(subscriptionIdentifiers, "subscriptionIdentifiers");
         }
     }
+
+    /**
+     * Gives the store the broker's metrics recorder, before {@link #load()}; a store that
+     * commits in batches reports each commit to it. Stores that do not time anything ignore it.
+     */
+    default void metricsRecorder(MetricsRecorder recorder) {
+    }
 }

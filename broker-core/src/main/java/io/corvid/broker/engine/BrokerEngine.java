@@ -52,7 +52,9 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
     private final EventDispatcher events;
     private final EngineClock clock;
     private final TrackedStore store;
-    private final EngineMetrics metrics = new EngineMetrics();
+    private final EngineMetrics metrics;
+    /** Where latencies go, or {@code null}: then nothing is timed. */
+    private final io.corvid.broker.MetricsRecorder recorder;
     private final MemoryBudget memoryBudget;
     /** How often {@link #coarseNanoTime()} moves on. */
     private static final long COARSE_TICK_MILLIS = 20;
@@ -80,7 +82,11 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
         this.events = new EventDispatcher(plugins.listeners());
         this.clock = clock;
         this.memoryBudget = new MemoryBudget(config.memoryBudget());
-        metrics.memoryBudget(memoryBudget);
+        this.metrics = new EngineMetrics(this, memoryBudget, clock.currentTimeMillis());
+        this.recorder = plugins.metricsRecorder();
+        if (recorder != null && store != null) {
+            store.metricsRecorder(recorder);
+        }
         this.scheduler = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "corvid-sessions");
             thread.setDaemon(true);
@@ -203,7 +209,12 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
         return sessions.getOrCreate(clientId, id -> new Session(id, this, connectionExecutor));
     }
 
+    SessionRegistry sessionRegistry() {
+        return sessions;
+    }
+
     void registerConnected(ProtocolHandler handler) {
+        handler.connectedAtMillis = clock.currentTimeMillis();
         connectedClients.put(handler.clientId(), handler);
     }
 
@@ -265,7 +276,7 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
      * sessions whose backlog asks the publisher to wait.
      */
     int publish(Message message, ClientInfo publisher, Publish original, java.util.Set<Session> overloaded) {
-        metrics.messagesReceived.increment();
+        metrics.received(message.qos());
         if (message.retain() && config.retainAvailable()) {
             updateRetained(message);
         }
@@ -391,6 +402,19 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
     }
 
     @Override
+    public void delivered(Message message) {
+        if (recorder != null) {
+            // System time, like the stamp: the engine clock may be a test's virtual one.
+            recorder.deliveryLatency(System.nanoTime() - message.timedFromNanos());
+        }
+    }
+
+    /** Whether publishes should be timed at all (a metrics recorder is installed). */
+    boolean timesDeliveries() {
+        return recorder != null;
+    }
+
+    @Override
     public boolean reroute(Session from, Delivery delivery, boolean onlineOnly) {
         return Router.reroute(from, delivery, onlineOnly);
     }
@@ -430,6 +454,42 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
             list.add(handler.clientInfo());
         }
         return list;
+    }
+
+    /** Connected clients with what they hold. */
+    public List<io.corvid.broker.ClientStatus> clientStatuses() {
+        List<io.corvid.broker.ClientStatus> list = new ArrayList<>(connectedClients.size());
+        for (ProtocolHandler handler : connectedClients.values()) {
+            list.add(handler.status());
+        }
+        return list;
+    }
+
+    /** One connected client with what it holds. */
+    public Optional<io.corvid.broker.ClientStatus> clientStatus(String clientId) {
+        ProtocolHandler handler = connectedClients.get(clientId);
+        return handler == null ? Optional.empty() : Optional.of(handler.status());
+    }
+
+    /** Unexpired retained messages whose topics match a (non-shared) filter, as PUBLISH packets. */
+    public List<Publish> retained(String topicFilter) {
+        List<Publish> list = new ArrayList<>();
+        forEachRetained(topicFilter, message -> list.add(new Publish(message.topic(), message.qos(), true, false, 0,
+                message.payload(), message.properties())));
+        return list;
+    }
+
+    /** Deletes the retained message of a topic (and from the store); returns whether there was one. */
+    public boolean removeRetained(String topic) {
+        Message removed = retained.remove(topic);
+        if (removed != null && store != null) {
+            try {
+                store.removeRetained(topic);
+            } catch (RuntimeException e) {
+                LOG.error("Session store failed to remove the retained message of {}", topic, e);
+            }
+        }
+        return removed != null;
     }
 
     /** A connected client by identifier. */

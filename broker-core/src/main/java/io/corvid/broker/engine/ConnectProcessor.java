@@ -100,6 +100,7 @@ final class ConnectProcessor {
             if (method != null) {
                 enhancedProvider = handler.engine.enhancedAuthentication(method);
                 if (enhancedProvider == null) {
+                    handler.engine.metrics().authenticationFailed();
                     refuse(ReasonCode.BAD_AUTHENTICATION_METHOD, "authentication method " + method + " is not supported");
                     return;
                 }
@@ -163,8 +164,10 @@ final class ConnectProcessor {
                 authenticationSuccessData = step.data();
                 onAuthenticated(AuthenticationResult.allow());
             }
-            case FAILURE -> refuse(step.reasonCode(), step.reasonString() == null ? "authentication failed"
-                    : step.reasonString());
+            case FAILURE -> {
+                handler.engine.metrics().authenticationFailed();
+                refuse(step.reasonCode(), step.reasonString() == null ? "authentication failed" : step.reasonString());
+            }
         }
     }
 
@@ -195,6 +198,7 @@ final class ConnectProcessor {
             return;
         }
         if (!result.isAllowed()) {
+            handler.engine.metrics().authenticationFailed();
             refuse(result.reasonCode(), result.reasonString() == null ? "authentication failed" : result.reasonString(),
                     result.serverReference());
             return;
@@ -316,7 +320,7 @@ final class ConnectProcessor {
     }
 
     private void refuse(ReasonCode reasonCode, String description, String serverReference) {
-        handler.engine.metrics().connectsRefused.increment();
+        handler.engine.metrics().refused(reasonCode);
         LOG.info("Refused CONNECT from {}: {} ({})", handler.describe(), description, reasonCode);
         if (handler.version.isV5()) {
             Properties reference = serverReference == null ? Properties.EMPTY

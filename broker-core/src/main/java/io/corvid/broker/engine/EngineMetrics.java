@@ -1,99 +1,269 @@
 package io.corvid.broker.engine;
 
+import io.corvid.broker.BrokerMetrics;
 import io.corvid.broker.DropReason;
+import io.corvid.broker.packet.QoS;
+import io.corvid.broker.packet.ReasonCode;
 import io.corvid.broker.session.MemoryBudget;
+import io.corvid.broker.session.Session;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The engine's counters. LongAdder keeps them cheap on hot paths shared by every event loop.
+ * The engine's counters, and its gauges read from the engine when asked. LongAdder keeps the
+ * counters cheap on hot paths shared by every event loop.
  */
-public final class EngineMetrics {
+public final class EngineMetrics implements BrokerMetrics {
     final LongAdder connectionsAccepted = new LongAdder();
-    final LongAdder connectsRefused = new LongAdder();
-    final LongAdder messagesReceived = new LongAdder();
-    final LongAdder messagesSent = new LongAdder();
-    final LongAdder messagesDropped = new LongAdder();
+    final LongAdder connectionsClosed = new LongAdder();
     final LongAdder malformedPackets = new LongAdder();
     final LongAdder protocolErrors = new LongAdder();
     final LongAdder publisherPauses = new LongAdder();
     final LongAdder writeStalls = new LongAdder();
-    private final LongAdder[] droppedByReason = new LongAdder[DropReason.values().length];
-    private volatile MemoryBudget memoryBudget;
+    private final LongAdder connectsRefused = new LongAdder();
+    private final LongAdder authenticationFailures = new LongAdder();
+    private final LongAdder[] refusedByReason = new LongAdder[ReasonCode.values().length];
+    private final LongAdder[] receivedByQos = adders(QoS.values().length);
+    private final LongAdder[] sentByQos = adders(QoS.values().length);
+    private final LongAdder bytesReceived = new LongAdder();
+    private final LongAdder bytesSent = new LongAdder();
+    private final LongAdder messagesDropped = new LongAdder();
+    private final LongAdder[] droppedByReason = adders(DropReason.values().length);
+    private final BrokerEngine engine;
+    private final MemoryBudget memoryBudget;
+    private final long startedAtMillis;
 
-    EngineMetrics() {
-        for (int i = 0; i < droppedByReason.length; i++) {
-            droppedByReason[i] = new LongAdder();
+    EngineMetrics(BrokerEngine engine, MemoryBudget memoryBudget, long startedAtMillis) {
+        this.engine = engine;
+        this.memoryBudget = memoryBudget;
+        this.startedAtMillis = startedAtMillis;
+        for (int i = 0; i < refusedByReason.length; i++) {
+            refusedByReason[i] = new LongAdder();
         }
     }
+
+    private static LongAdder[] adders(int count) {
+        LongAdder[] adders = new LongAdder[count];
+        for (int i = 0; i < count; i++) {
+            adders[i] = new LongAdder();
+        }
+        return adders;
+    }
+
+    // ------------------------------------------------------------ recording
 
     void dropped(DropReason reason) {
         messagesDropped.increment();
         droppedByReason[reason.ordinal()].increment();
     }
 
-    void memoryBudget(MemoryBudget budget) {
-        this.memoryBudget = budget;
+    void refused(ReasonCode reason) {
+        connectsRefused.increment();
+        refusedByReason[reason.ordinal()].increment();
     }
 
-    /** Network connections handed to the engine. */
+    void authenticationFailed() {
+        authenticationFailures.increment();
+    }
+
+    void received(QoS qos) {
+        receivedByQos[qos.ordinal()].increment();
+    }
+
+    void sent(QoS qos) {
+        sentByQos[qos.ordinal()].increment();
+    }
+
+    void traffic(long read, long written) {
+        if (read > 0) {
+            bytesReceived.add(read);
+        }
+        if (written > 0) {
+            bytesSent.add(written);
+        }
+    }
+
+    // ------------------------------------------------------------ BrokerMetrics
+
+    @Override
+    public long startedAtMillis() {
+        return startedAtMillis;
+    }
+
+    @Override
     public long connectionsAccepted() {
         return connectionsAccepted.sum();
     }
 
-    /** CONNECTs answered with a refusal. */
+    @Override
+    public long connectionsOpen() {
+        // Closed first: a connection counted closed is always counted accepted too.
+        long closed = connectionsClosed.sum();
+        return Math.max(0, connectionsAccepted.sum() - closed);
+    }
+
+    @Override
+    public long clientsConnected() {
+        return engine.connectedClientCount();
+    }
+
+    @Override
     public long connectsRefused() {
         return connectsRefused.sum();
     }
 
-    /** PUBLISH packets accepted from clients and the application. */
+    @Override
+    public Map<ReasonCode, Long> connectsRefusedByReason() {
+        Map<ReasonCode, Long> byReason = new EnumMap<>(ReasonCode.class);
+        for (ReasonCode reason : ReasonCode.values()) {
+            long count = refusedByReason[reason.ordinal()].sum();
+            if (count > 0) {
+                byReason.put(reason, count);
+            }
+        }
+        return byReason;
+    }
+
+    @Override
+    public long authenticationFailures() {
+        return authenticationFailures.sum();
+    }
+
+    @Override
+    public long sessionsConnected() {
+        long connected = 0;
+        for (Session session : engine.sessionRegistry().all()) {
+            if (session.isConnected() && !session.isEnded()) {
+                connected++;
+            }
+        }
+        return connected;
+    }
+
+    @Override
+    public long sessionsOffline() {
+        long offline = 0;
+        for (Session session : engine.sessionRegistry().all()) {
+            if (!session.isConnected() && !session.isEnded()) {
+                offline++;
+            }
+        }
+        return offline;
+    }
+
+    @Override
+    public long subscriptions() {
+        long count = 0;
+        for (Session session : engine.sessionRegistry().all()) {
+            count += session.subscriptionCount();
+        }
+        return count;
+    }
+
+    @Override
+    public long retainedMessages() {
+        return engine.retainedMessageCount();
+    }
+
+    @Override
     public long messagesReceived() {
-        return messagesReceived.sum();
+        return sum(receivedByQos);
     }
 
-    /** PUBLISH packets written to clients. */
+    @Override
+    public long messagesReceived(QoS qos) {
+        return receivedByQos[qos.ordinal()].sum();
+    }
+
+    @Override
     public long messagesSent() {
-        return messagesSent.sum();
+        return sum(sentByQos);
     }
 
-    /** Messages not delivered to a subscriber, for any reason (see {@link #messagesDropped(DropReason)}). */
+    @Override
+    public long messagesSent(QoS qos) {
+        return sentByQos[qos.ordinal()].sum();
+    }
+
+    @Override
+    public long bytesReceived() {
+        return bytesReceived.sum();
+    }
+
+    @Override
+    public long bytesSent() {
+        return bytesSent.sum();
+    }
+
+    @Override
     public long messagesDropped() {
         return messagesDropped.sum();
     }
 
-    /** Messages not delivered to a subscriber for {@code reason}. */
+    @Override
     public long messagesDropped(DropReason reason) {
         return droppedByReason[reason.ordinal()].sum();
     }
 
-    /** Bytes (message footprints) held for subscribers now: handed over or queued, not yet written. */
+    @Override
+    public long queuedMessages() {
+        long count = 0;
+        for (Session session : engine.sessionRegistry().all()) {
+            count += session.queuedMessagesSnapshot();
+        }
+        return count;
+    }
+
+    @Override
     public long queuedBytes() {
-        MemoryBudget budget = memoryBudget;
-        return budget == null ? 0 : Math.max(0, budget.used());
+        return Math.max(0, memoryBudget.used());
     }
 
-    /** Times the memory budget for queued messages was exhausted. */
+    @Override
+    public long memoryBudgetBytes() {
+        return memoryBudget.limit();
+    }
+
+    @Override
     public long memoryBudgetEpisodes() {
-        MemoryBudget budget = memoryBudget;
-        return budget == null ? 0 : budget.episodes();
+        return memoryBudget.episodes();
     }
 
-    /** Connections closed because they accepted no bytes for the write stall timeout. */
-    public long writeStalls() {
-        return writeStalls.sum();
+    @Override
+    public long inflightMessages() {
+        long count = 0;
+        for (Session session : engine.sessionRegistry().all()) {
+            count += session.inflightMessagesSnapshot();
+        }
+        return count;
     }
 
-    /** Connections closed because their bytes could not be decoded. */
-    public long malformedPackets() {
-        return malformedPackets.sum();
-    }
-
-    /** Times a QoS 1/2 publisher was held back at an exhausted memory budget. */
+    @Override
     public long publisherPauses() {
         return publisherPauses.sum();
     }
 
-    /** Connections closed for a protocol violation other than malformed bytes. */
+    @Override
+    public long writeStalls() {
+        return writeStalls.sum();
+    }
+
+    @Override
+    public long malformedPackets() {
+        return malformedPackets.sum();
+    }
+
+    @Override
     public long protocolErrors() {
         return protocolErrors.sum();
+    }
+
+    private static long sum(LongAdder[] adders) {
+        long total = 0;
+        for (LongAdder adder : adders) {
+            total += adder.sum();
+        }
+        return total;
     }
 }

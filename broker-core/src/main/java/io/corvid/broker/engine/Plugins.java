@@ -1,5 +1,6 @@
 package io.corvid.broker.engine;
 
+import io.corvid.broker.MetricsRecorder;
 import io.corvid.broker.Authentication;
 import io.corvid.broker.Authorization;
 import io.corvid.broker.BrokerListener;
@@ -17,15 +18,23 @@ import java.util.Objects;
  * @param interceptors           see every inbound packet, in order
  * @param listeners              receive lifecycle events
  * @param enhancedAuthentication providers by Authentication Method
+ * @param metricsRecorder        keeps latency distributions, or {@code null} when nobody does
  */
 public record Plugins(Authentication authentication, Authorization authorization, List<PacketInterceptor> interceptors,
-                      List<BrokerListener> listeners, Map<String, EnhancedAuthenticationProvider> enhancedAuthentication) {
+                      List<BrokerListener> listeners, Map<String, EnhancedAuthenticationProvider> enhancedAuthentication,
+                      MetricsRecorder metricsRecorder) {
     public Plugins {
         Objects.requireNonNull(authentication, "authentication");
         Objects.requireNonNull(authorization, "authorization");
         interceptors = List.copyOf(interceptors);
         listeners = List.copyOf(listeners);
         enhancedAuthentication = Map.copyOf(enhancedAuthentication);
+    }
+
+    /** The plug-ins without a metrics recorder. */
+    public Plugins(Authentication authentication, Authorization authorization, List<PacketInterceptor> interceptors,
+                   List<BrokerListener> listeners, Map<String, EnhancedAuthenticationProvider> enhancedAuthentication) {
+        this(authentication, authorization, interceptors, listeners, enhancedAuthentication, null);
     }
 
     /** Everyone may do everything; nobody listens. */

@@ -79,6 +79,8 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
     long sessionExpiryInterval;
     long connectSessionExpiryInterval;
     int keepAliveSeconds;
+    /** When the CONNECT was accepted (wall clock), for operators. */
+    long connectedAtMillis;
     int clientReceiveMaximum = 0xFFFF;
     long clientMaximumPacketSize = Long.MAX_VALUE;
     boolean problemInformation = true;
@@ -216,11 +218,17 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
     }
 
     @Override
+    public void onTraffic(long bytesRead, long bytesWritten) {
+        engine.metrics().traffic(bytesRead, bytesWritten);
+    }
+
+    @Override
     public void onClosed(Throwable cause) {
         if (state == State.CLOSED) {
             return;
         }
         state = State.CLOSED;
+        engine.metrics().connectionsClosed.increment();
         cancelConnectTimer();
         cancelWriteStallTimer();
         if (keepAliveTimer != null) {
@@ -706,7 +714,7 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
         if (outboundTopicAliases != null) {
             outboundTopicAliases.commit(wireForm);
         }
-        engine.metrics().messagesSent.increment();
+        engine.metrics().sent(publish.qos());
         return true;
     }
 
@@ -733,6 +741,15 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
 
     ClientInfo clientInfo() {
         return client;
+    }
+
+    /** A snapshot for operators. Safe from any thread once connected (the fields read are published by the registration). */
+    io.corvid.broker.ClientStatus status() {
+        Session attached = session;
+        return new io.corvid.broker.ClientStatus(client, keepAliveSeconds, connectedAtMillis,
+                attached == null ? 0 : attached.queuedMessagesSnapshot(),
+                attached == null ? 0 : attached.inflightMessagesSnapshot(),
+                attached == null ? 0 : attached.subscriptionCount());
     }
 
     String describe() {

@@ -26,6 +26,8 @@ final class PublishProcessor {
     private final ProtocolHandler handler;
     /** Reused per PUBLISH: subscribers whose backlog holds this publisher back; made when first needed. */
     private java.util.Set<Session> overloaded;
+    /** Publishes left before the next one is timed for the publish-to-deliver latency. */
+    private int untilTimed = 1;
     /**
      * The store mark taken when the packet being processed arrived: its acknowledgement waits for
      * the store if processing it wrote there. Packets are processed one at a time, so one field serves.
@@ -135,6 +137,10 @@ final class PublishProcessor {
         Message message = new Message(topic, publish.payload(), publish.qos(), publish.retain(),
                 Message.forwardableProperties(publish.properties()), handler.client.clientId(),
                 handler.engine.expiresAt(publish.properties()));
+        if (handler.engine.timesDeliveries() && --untilTimed <= 0) {
+            untilTimed = io.corvid.broker.MetricsRecorder.LATENCY_SAMPLE_INTERVAL;
+            message.timeFrom(System.nanoTime());
+        }
         Publish original = publish;
         if (overloaded == null) {
             overloaded = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>(4));

@@ -32,6 +32,11 @@ final class TrackedStore implements SessionStore {
     }
 
     @Override
+    public void metricsRecorder(io.corvid.broker.MetricsRecorder recorder) {
+        delegate.metricsRecorder(recorder);
+    }
+
+    @Override
     public void saveSession(StoredSession session) {
         counted();
         delegate.saveSession(session);

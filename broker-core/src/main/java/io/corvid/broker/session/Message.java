@@ -33,6 +33,8 @@ public final class Message {
     /** The QoS 0 PUBLISH shared by subscribers, made on first use (a race makes two, which is harmless). */
     private Publish sharedAtMostOnce;
     private Publish sharedAtMostOnceRetained;
+    /** When the broker accepted it, for the publish-to-deliver latency; 0 when not timed. */
+    private long timedFromNanos;
 
     /**
      * @param topic           the topic name
@@ -122,6 +124,19 @@ public final class Message {
      */
     public int footprint() {
         return footprint;
+    }
+
+    /**
+     * Marks the message as timed from {@code nanos} (a {@link System#nanoTime()} reading).
+     * Call before the message is handed to any other thread.
+     */
+    public void timeFrom(long nanos) {
+        this.timedFromNanos = nanos == 0 ? 1 : nanos;
+    }
+
+    /** When timing started (see {@link #timeFrom}), or 0 when the message is not timed. */
+    public long timedFromNanos() {
+        return timedFromNanos;
     }
 
     /** Whether the message has expired at {@code nowMillis}. */

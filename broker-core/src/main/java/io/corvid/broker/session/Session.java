@@ -198,6 +198,21 @@ public final class Session {
         return connected;
     }
 
+    /** Messages queued, as last published by the session's thread. Thread safe. */
+    public int queuedMessagesSnapshot() {
+        return queuedCount;
+    }
+
+    /** Messages in flight, as last published by the session's thread. Thread safe. */
+    public int inflightMessagesSnapshot() {
+        return inflightCount;
+    }
+
+    /** How many subscriptions the session has. Thread safe. */
+    public int subscriptionCount() {
+        return subscriptions.size();
+    }
+
     /** A snapshot for the embedding application. Thread safe. */
     public SessionInfo info() {
         List<Subscription> list = new ArrayList<>(subscriptions.size());
@@ -756,6 +771,8 @@ public final class Session {
                 take(fromBacklog);
                 if (!channel.sendPublish(toPublish(next, 0, false, now))) {
                     context.messageDropped(this, next, DropReason.PACKET_TOO_LARGE);
+                } else if (next.message().timedFromNanos() != 0) {
+                    context.delivered(next.message());
                 }
                 continue;
             }
@@ -765,6 +782,9 @@ public final class Session {
             take(fromBacklog);
             InflightWindow.Flight flight = inflight.add(next);
             if (channel.sendPublish(toPublish(next, flight.packetId, false, now))) {
+                if (next.message().timedFromNanos() != 0) {
+                    context.delivered(next.message());
+                }
                 // Only QoS 2 needs its packet identifier stored at once: its client discards a
                 // resent message by it. QoS 1 identifiers are stored when the client goes away
                 // (storeQos1Identifiers); after a crash such a message is resent under a new

@@ -51,6 +51,9 @@ public interface SessionContext {
     /** A message was not delivered to the session's client. */
     void messageDropped(Session session, Delivery delivery, DropReason reason);
 
+    /** A timed message ({@link Message#timedFromNanos()}) was written to one of its subscribers. */
+    void delivered(Message message);
+
     /**
      * Offers a message that came through a shared subscription to another member of its group.
      *

@@ -32,4 +32,11 @@ public interface ConnectionHandler {
      * @param cause the I/O error that ended it, or {@code null} for an orderly close
      */
     void onClosed(Throwable cause);
+
+    /**
+     * MQTT bytes read from and written to the connection since the last call. Transports call
+     * it now and then (after a read, at a flush), not per byte.
+     */
+    default void onTraffic(long bytesRead, long bytesWritten) {
+    }
 }

@@ -24,6 +24,7 @@ abstract class EngineTestSupport {
     protected final List<io.corvid.broker.BrokerListener> listeners = new ArrayList<>(List.of(events));
     private final List<TestClient> clients = new ArrayList<>();
     protected io.corvid.broker.SessionStore store;
+    protected io.corvid.broker.MetricsRecorder metricsRecorder;
     protected final java.util.Map<String, io.corvid.broker.EnhancedAuthenticationProvider> enhancedAuthentication =
             new java.util.HashMap<>();
     private BrokerEngine engine;
@@ -31,7 +32,7 @@ abstract class EngineTestSupport {
     protected BrokerEngine engine() {
         if (engine == null) {
             engine = new BrokerEngine(settings.buildConfig(), new Plugins(authentication, authorization, interceptors,
-                    listeners, enhancedAuthentication), clock, store);
+                    listeners, enhancedAuthentication, metricsRecorder), clock, store);
             engine.restore();
         }
         return engine;

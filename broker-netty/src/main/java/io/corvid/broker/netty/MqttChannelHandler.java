@@ -56,6 +56,10 @@ final class MqttChannelHandler extends ChannelInboundHandlerAdapter implements C
     private Channel channel;
     private SocketAddress remoteAddress;
     private ConnectionHandler handler;
+    /** The decoder before this handler, which counts the bytes read. */
+    private MqttFrameDecoder decoder;
+    /** Bytes written since the last report to the engine (reported at each flush). */
+    private long unreportedWritten;
     /** Set by close(): the engine is done with this connection; nothing more is read. */
     private boolean closing;
     /** Set once onClosed was reported; no engine call follows it. */
@@ -100,6 +104,7 @@ final class MqttChannelHandler extends ChannelInboundHandlerAdapter implements C
     public void channelActive(ChannelHandlerContext ctx) {
         // Kept, because a closed channel may no longer know its peer and the engine logs it after the close.
         remoteAddress = channel.remoteAddress();
+        decoder = ctx.pipeline().get(MqttFrameDecoder.class);
         try {
             handler = acceptor.accept(this);
         } catch (RuntimeException e) {
@@ -128,6 +133,17 @@ final class MqttChannelHandler extends ChannelInboundHandlerAdapter implements C
     }
 
     @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (handler != null && decoder != null) {
+            long read = decoder.takeBytesRead();
+            if (read > 0) {
+                handler.onTraffic(read, 0);
+            }
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (handler != null && !closed) {
             handler.onWritabilityChanged(channel.isWritable());
@@ -142,6 +158,7 @@ final class MqttChannelHandler extends ChannelInboundHandlerAdapter implements C
         }
         if (handler != null && !closed) {
             closed = true;
+            reportWritten();
             handler.onClosed(closeCause);
         }
         ctx.fireChannelInactive();
@@ -173,12 +190,13 @@ final class MqttChannelHandler extends ChannelInboundHandlerAdapter implements C
             LOG.debug("Dropped {} for the closed connection from {}", packet.type(), remoteAddress());
             return;
         }
-        PacketWriter.write(ctx, packet, version);
+        unreportedWritten += PacketWriter.write(ctx, packet, version);
     }
 
     @Override
     public void flush() {
         assert channel.eventLoop().inEventLoop() : "flush outside the connection's event loop";
+        reportWritten();
         ctx.flush();
     }
 
@@ -205,6 +223,13 @@ final class MqttChannelHandler extends ChannelInboundHandlerAdapter implements C
         // The empty write completes once everything queued before it is written; then close.
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         closeTimeout = ctx.executor().schedule(this::closeNow, CLOSE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private void reportWritten() {
+        if (unreportedWritten > 0 && handler != null) {
+            handler.onTraffic(0, unreportedWritten);
+            unreportedWritten = 0;
+        }
     }
 
     private void closeNow() {

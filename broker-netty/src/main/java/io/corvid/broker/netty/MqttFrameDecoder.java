@@ -21,9 +21,18 @@ import java.util.List;
 final class MqttFrameDecoder extends ByteToMessageDecoder {
     private final MqttDecoder decoder;
     private boolean failed;
+    /** Bytes taken since {@link #takeBytesRead()} last asked, for the broker's traffic counters. */
+    private long bytesRead;
 
     MqttFrameDecoder(int maximumPacketSize) {
         this.decoder = MqttDecoder.forServer(maximumPacketSize);
+    }
+
+    /** The bytes read since the last call. */
+    long takeBytesRead() {
+        long taken = bytesRead;
+        bytesRead = 0;
+        return taken;
     }
 
     @Override
@@ -41,6 +50,7 @@ final class MqttFrameDecoder extends ByteToMessageDecoder {
                 out.add(decoded.packet());
             } else if (result instanceof DecodeResult.Error error) {
                 failed = true;
+                bytesRead += in.readableBytes();
                 in.skipBytes(in.readableBytes());
                 out.add(new DecodeFailure(error, decoder.protocolVersion()));
                 return;
@@ -48,6 +58,7 @@ final class MqttFrameDecoder extends ByteToMessageDecoder {
                 break; // need more bytes: Netty keeps the rest and calls again after the next read
             }
         }
+        bytesRead += view.position() - start;
         in.skipBytes(view.position() - start);
     }
 }

@@ -27,22 +27,25 @@ final class PacketWriter {
     private PacketWriter() {
     }
 
-    /** Encodes {@code packet} in {@code version}'s wire form and queues it on {@code ctx}. */
-    static void write(ChannelHandlerContext ctx, MqttPacket packet, ProtocolVersion version) {
+    /** Encodes {@code packet} in {@code version}'s wire form and queues it on {@code ctx}; returns its size in bytes. */
+    static int write(ChannelHandlerContext ctx, MqttPacket packet, ProtocolVersion version) {
         if (packet instanceof Publish publish && publish.qos() == QoS.AT_MOST_ONCE) {
             int size = MqttEncoder.encodedSize(publish, version);
             if (size <= SharedEncodings.MAX_SHARED_SIZE) {
                 ctx.write(SharedEncodings.of(ctx.alloc(), publish, version, size), ctx.voidPromise());
-                return;
+                return size;
             }
         }
         if (packet instanceof Publish publish && publish.payload().length >= WRAP_PAYLOAD_FROM) {
-            ByteBuf header = encode(ctx, publish, version, MqttEncoder.publishHeaderSize(publish, version), true);
+            int headerSize = MqttEncoder.publishHeaderSize(publish, version);
+            ByteBuf header = encode(ctx, publish, version, headerSize, true);
             ctx.write(header, ctx.voidPromise());
             ctx.write(SharedPayloads.of(ctx.alloc(), publish.payload()), ctx.voidPromise());
-        } else {
-            ctx.write(encode(ctx, packet, version, MqttEncoder.encodedSize(packet, version), false), ctx.voidPromise());
+            return headerSize + publish.payload().length;
         }
+        int size = MqttEncoder.encodedSize(packet, version);
+        ctx.write(encode(ctx, packet, version, size, false), ctx.voidPromise());
+        return size;
     }
 
     private static ByteBuf encode(ChannelHandlerContext ctx, MqttPacket packet, ProtocolVersion version, int size,

@@ -19,7 +19,7 @@ import io.corvid.broker.DisconnectReason;
 import io.corvid.broker.DropReason;
 import io.corvid.broker.QueueOverflowPolicy;
 import io.corvid.broker.SessionInfo;
-import io.corvid.broker.engine.EngineMetrics;
+import io.corvid.broker.BrokerMetrics;
 import io.corvid.broker.packet.Disconnect;
 import io.corvid.broker.packet.ProtocolVersion;
 import io.corvid.broker.packet.QoS;
@@ -123,7 +123,7 @@ class DeliveryUnderPressureIT {
         try (TestBroker broker = TestBroker.start();
              HiveMqV5Client publisher = HiveMqV5Client.connect(broker, Ids.next("pub"), b -> b)) {
             broker.events.keepMessageEventsLight();
-            EngineMetrics metrics = broker.broker.metrics();
+            BrokerMetrics metrics = broker.broker.metrics();
 
             // The reader on its own, for comparison (a second time after the run with the stuck peer, as the
             // first run also warms the JIT up).
@@ -190,7 +190,7 @@ class DeliveryUnderPressureIT {
         int perPair = 10_000;
         try (TestBroker broker = TestBroker.start()) {
             broker.events.keepMessageEventsLight();
-            EngineMetrics metrics = broker.broker.metrics();
+            BrokerMetrics metrics = broker.broker.metrics();
             List<StuckSubscriber> subscribers = new ArrayList<>();
             List<HiveMqV5Client> publishers = new ArrayList<>();
             try {
@@ -256,7 +256,7 @@ class DeliveryUnderPressureIT {
         try (TestBroker broker = TestBroker.start(b -> b.memoryBudget(budget).maxQueuedBytes(1L << 30)
                 .maxQueuedMessages(Integer.MAX_VALUE))) {
             broker.events.keepMessageEventsLight();
-            EngineMetrics metrics = broker.broker.metrics();
+            BrokerMetrics metrics = broker.broker.metrics();
             String topic = Ids.next("budget");
             String stuckId = Ids.next("stuck");
             String readerId = Ids.next("reader");
@@ -340,7 +340,7 @@ class DeliveryUnderPressureIT {
         try (TestBroker broker = TestBroker.start(b -> b.memoryBudget(budget).maxQueuedBytes(1L << 30)
                 .maxQueuedMessages(Integer.MAX_VALUE))) {
             broker.events.keepMessageEventsLight();
-            EngineMetrics metrics = broker.broker.metrics();
+            BrokerMetrics metrics = broker.broker.metrics();
             String prefix = Ids.next("idle");
             String stuckId = Ids.next("stuck");
             String readerId = Ids.next("reader");
@@ -385,7 +385,7 @@ class DeliveryUnderPressureIT {
         try (TestBroker broker = TestBroker.start(b -> b.writeStallTimeout(Duration.ofMillis(500))
                 .writeBufferWaterMarks(8 * KIB, 16 * KIB).maxInflight(0xFFFF))) {
             broker.events.keepMessageEventsLight();
-            EngineMetrics metrics = broker.broker.metrics();
+            BrokerMetrics metrics = broker.broker.metrics();
             String topic = Ids.next("stall");
             String stuckId = Ids.next("stalled");
             int sent = 0;
@@ -451,7 +451,7 @@ class DeliveryUnderPressureIT {
         try (TestBroker broker = TestBroker.start(b -> b.maxQueuedMessages(maxQueued)
                 .queueOverflowPolicy(QueueOverflowPolicy.DROP_OLDEST).writeBufferWaterMarks(8 * KIB, 16 * KIB))) {
             broker.events.keepMessageEventsLight();
-            EngineMetrics metrics = broker.broker.metrics();
+            BrokerMetrics metrics = broker.broker.metrics();
             String topic = Ids.next("oldest");
             String stuckId = Ids.next("stuck");
             try (StuckSubscriber stuck = StuckSubscriber.subscribe(broker, ProtocolVersion.MQTT_5, stuckId, false, topic,
@@ -603,7 +603,7 @@ class DeliveryUnderPressureIT {
 
     /** What the broker says about itself and the given clients, for failure messages. */
     private static String diagnostics(TestBroker broker, String... clientIds) {
-        EngineMetrics metrics = broker.broker.metrics();
+        BrokerMetrics metrics = broker.broker.metrics();
         StringBuilder text = new StringBuilder("(broker: received ").append(metrics.messagesReceived())
                 .append(", sent ").append(metrics.messagesSent()).append(", dropped {");
         for (DropReason reason : DropReason.values()) {

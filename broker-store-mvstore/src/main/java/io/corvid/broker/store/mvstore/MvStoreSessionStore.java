@@ -1,5 +1,6 @@
 package io.corvid.broker.store.mvstore;
 
+import io.corvid.broker.MetricsRecorder;
 import io.corvid.broker.SessionStore;
 import io.corvid.broker.store.mvstore.WriteTask.Put;
 import io.corvid.broker.store.mvstore.WriteTask.Remove;
@@ -100,6 +101,12 @@ public final class MvStoreSessionStore implements SessionStore, AutoCloseable {
                 loaded.state().sessions().size(), loaded.messages(), loaded.state().retained().size(), maps.file,
                 purged.sessions(), purged.messages(), purged.retained(), loaded.orphans());
         return loaded.state();
+    }
+
+    /** Reports each group commit's duration and size (the number of changes it made durable). */
+    @Override
+    public void metricsRecorder(MetricsRecorder recorder) {
+        writer.metricsRecorder(Objects.requireNonNull(recorder, "recorder"));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.corvid.broker.store.mvstore;
 
+import io.corvid.broker.MetricsRecorder;
 import io.corvid.broker.store.mvstore.WriteTask.Callback;
 import io.corvid.broker.store.mvstore.WriteTask.Change;
 import io.corvid.broker.store.mvstore.WriteTask.Close;
@@ -56,6 +57,8 @@ final class StoreWriter {
     private volatile long supersededCount;
     private volatile long commitCount;
     private volatile long commitNanos;
+    /** Told of every commit, or {@code null}. */
+    private volatile MetricsRecorder recorder;
     private volatile long compactionCount;
 
     StoreWriter(StoreMaps maps, Durability durability) {
@@ -231,6 +234,11 @@ final class StoreWriter {
         return false;
     }
 
+    /** Reports every commit from now on to {@code recorder}. */
+    void metricsRecorder(MetricsRecorder recorder) {
+        this.recorder = recorder;
+    }
+
     private void commit(int changes) {
         long start = System.nanoTime();
         try {
@@ -241,6 +249,10 @@ final class StoreWriter {
             long end = System.nanoTime();
             commitCount++;
             commitNanos += end - start;
+            MetricsRecorder observer = recorder;
+            if (observer != null) {
+                observer.storeCommit(end - start, changes);
+            }
             compaction.written(end);
         } catch (RuntimeException e) {
             broken = true;

@@ -86,6 +86,28 @@ class MvStoreSessionStoreTest {
     }
 
     @Test
+    void everyCommitIsReportedWithItsBatchSize() throws Exception {
+        java.util.List<long[]> commits = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (MvStoreSessionStore store = MvStoreSessionStore.open(directory, Durability.OS)) {
+            store.metricsRecorder(new io.corvid.broker.MetricsRecorder() {
+                @Override
+                public void storeCommit(long nanos, int operations) {
+                    commits.add(new long[] {nanos, operations});
+                }
+            });
+            java.util.concurrent.CountDownLatch durable = new java.util.concurrent.CountDownLatch(1);
+            for (long sequence = 1; sequence <= 5; sequence++) {
+                store.saveMessage("a", Fixtures.queued(sequence, 8, Fixtures.NEVER));
+            }
+            store.whenDurable(durable::countDown);
+            assertTrue(durable.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        // The five changes may be split over batches, never lost or counted twice.
+        assertEquals(5, commits.stream().mapToLong(commit -> commit[1]).sum());
+        assertTrue(commits.stream().allMatch(commit -> commit[0] > 0));
+    }
+
+    @Test
     void replacingAndRemovingWork() {
         try (MvStoreSessionStore store = MvStoreSessionStore.open(directory, Durability.OS)) {
             store.saveSession(Fixtures.fullSession("a"));

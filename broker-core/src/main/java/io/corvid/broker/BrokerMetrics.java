@@ -1,0 +1,116 @@
+package io.corvid.broker;
+
+import io.corvid.broker.packet.QoS;
+import io.corvid.broker.packet.ReasonCode;
+import java.util.Map;
+
+/**
+ * What a running broker has done and holds now, read without HTTP: {@link Broker#metrics()}.
+ * Counters only grow; gauges are read when asked. Counters are cheap to read; gauges that
+ * walk every session ({@link #sessionsConnected()}, {@link #subscriptions()},
+ * {@link #queuedMessages()}, {@link #inflightMessages()}) cost one pass over the sessions,
+ * which is fine at a scrape interval and wrong in a loop.
+ *
+ * <p>Bytes are MQTT bytes: what the decoder read and the encoder wrote, after TLS and
+ * WebSocket framing were taken off.
+ */
+public interface BrokerMetrics {
+
+    /** When the broker started, in milliseconds since the epoch. */
+    long startedAtMillis();
+
+    // ------------------------------------------------------------ connections
+
+    /** Network connections handed to the engine since the start. */
+    long connectionsAccepted();
+
+    /** Network connections open now, whether or not they have sent CONNECT. */
+    long connectionsOpen();
+
+    /** Clients connected now (their CONNECT was accepted). */
+    long clientsConnected();
+
+    /** CONNECTs answered with a refusal. */
+    long connectsRefused();
+
+    /** CONNECTs refused, by the reason code of the CONNACK (3.1.1 return codes mapped to their 5.0 codes). */
+    Map<ReasonCode, Long> connectsRefusedByReason();
+
+    /** CONNECTs refused because the credentials or the enhanced authentication failed or were not allowed. */
+    long authenticationFailures();
+
+    // ------------------------------------------------------------ sessions
+
+    /** Sessions with a connected client. */
+    long sessionsConnected();
+
+    /** Sessions kept for a client that is not connected (persistent sessions, until they expire). */
+    long sessionsOffline();
+
+    /** Subscriptions of every session, shared subscriptions included. */
+    long subscriptions();
+
+    /** Retained messages stored. */
+    long retainedMessages();
+
+    // ------------------------------------------------------------ messages
+
+    /** PUBLISH packets accepted from clients, wills and the application. */
+    long messagesReceived();
+
+    /** {@link #messagesReceived()} at one QoS (the QoS it was published with). */
+    long messagesReceived(QoS qos);
+
+    /** PUBLISH packets written to clients (resends included). */
+    long messagesSent();
+
+    /** {@link #messagesSent()} at one QoS (the QoS of the delivery). */
+    long messagesSent(QoS qos);
+
+    /** MQTT bytes read from clients. */
+    long bytesReceived();
+
+    /** MQTT bytes written to clients. */
+    long bytesSent();
+
+    /** Messages not delivered to a subscriber, for any reason. */
+    long messagesDropped();
+
+    /** Messages not delivered to a subscriber for {@code reason}. */
+    long messagesDropped(DropReason reason);
+
+    // ------------------------------------------------------------ queues and budget
+
+    /** Messages waiting in sessions' queues (not yet sent). */
+    long queuedMessages();
+
+    /**
+     * Bytes (message footprints) held for subscribers now: handed over or queued, not yet
+     * written. Each I/O thread settles its share in steps of up to 1/256 of the budget (at most
+     * 32 KiB), so a few small messages may not show yet.
+     */
+    long queuedBytes();
+
+    /** The broker-wide budget for {@link #queuedBytes()}. */
+    long memoryBudgetBytes();
+
+    /** Times the memory budget for queued messages was exhausted. */
+    long memoryBudgetEpisodes();
+
+    /** QoS 1 and 2 messages sent and not yet acknowledged, over every session. */
+    long inflightMessages();
+
+    /** Times a QoS 1/2 publisher was held back at an exhausted memory budget. */
+    long publisherPauses();
+
+    // ------------------------------------------------------------ misbehaviour
+
+    /** Connections closed because they accepted no bytes for the write stall timeout. */
+    long writeStalls();
+
+    /** Connections closed because their bytes could not be decoded. */
+    long malformedPackets();
+
+    /** Connections closed for a protocol violation other than malformed bytes. */
+    long protocolErrors();
+}
