@@ -66,8 +66,8 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
     private final ConnectProcessor connects;
     private final PublishProcessor publishes;
     private final SubscriptionProcessor subscriptions;
-    /** Small at first: an idle connection should cost little; it grows under a burst. */
-    private final ArrayDeque<MqttPacket> inbound = new ArrayDeque<>(4);
+    /** Packets waiting for the session's executor; made at the first one, so that an idle connection costs no deque. */
+    private ArrayDeque<MqttPacket> inbound;
     private final Runnable drainTask = this::drainInbound;
 
     State state = State.AWAITING_CONNECT;
@@ -97,7 +97,7 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
     private boolean writesPending;
     private boolean connectedEventFired;
     /** Acknowledgements of this connection waiting for the store to make what they acknowledge durable, in order. */
-    private final ArrayDeque<AwaitingAck> acksAwaitingStore = new ArrayDeque<>(1);
+    private ArrayDeque<AwaitingAck> acksAwaitingStore;
     /** How many of the last {@link #acksAwaitingStore} have no {@code whenDurable} callback yet. */
     private int acksUnregistered;
     boolean holdsConnectionSlot;
@@ -136,6 +136,10 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
         }
         if (state == State.CONNECTING && connects.onPacketWhileConnecting(packet)) {
             return;
+        }
+        if (inbound == null) {
+            // Small at first; it grows under a burst.
+            inbound = new ArrayDeque<>(4);
         }
         inbound.add(packet);
         scheduleDrain();
@@ -271,14 +275,14 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
         if (session == null || !session.isAttachedTo(this)) {
             return;
         }
-        while (!paused && state == State.CONNECTED) {
+        while (!paused && state == State.CONNECTED && inbound != null) {
             MqttPacket packet = inbound.poll();
             if (packet == null) {
                 break;
             }
             dispatch(packet);
         }
-        if (!paused && state == State.CONNECTED && inbound.isEmpty() && pendingDecodeError != null) {
+        if (!paused && state == State.CONNECTED && (inbound == null || inbound.isEmpty()) && pendingDecodeError != null) {
             DecodeResult.Error error = pendingDecodeError;
             pendingDecodeError = null;
             LOG.info("{} sent a bad packet: {}", describe(), error.message());
@@ -559,12 +563,16 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
 
     /** As {@link #writeAck(MqttPacket, long)}, then runs {@code then} (if not null) right after the ack is written. */
     void writeAck(MqttPacket ack, long storeMark, Runnable then) {
-        if (acksAwaitingStore.isEmpty() && !engine.wroteToStoreSince(storeMark)) {
+        if ((acksAwaitingStore == null || acksAwaitingStore.isEmpty()) && !engine.wroteToStoreSince(storeMark)) {
             write(ack);
             if (then != null) {
                 then.run();
             }
             return;
+        }
+        if (acksAwaitingStore == null) {
+            // Only clients of a durable broker wait for the store: the others never need it.
+            acksAwaitingStore = new ArrayDeque<>(1);
         }
         acksAwaitingStore.add(new AwaitingAck(ack, then));
         if (acksUnregistered++ == 0) {

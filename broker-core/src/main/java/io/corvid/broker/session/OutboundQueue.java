@@ -15,8 +15,14 @@ import java.util.function.UnaryOperator;
  * {@link #removeIf}, {@link #clear}) gives it back. Confined to the session's executor.
  */
 final class OutboundQueue implements Iterable<Delivery> {
-    /** Small at first: most sessions hold few messages at a time; it grows as needed. */
-    private final ArrayDeque<Delivery> deliveries = new ArrayDeque<>(4);
+    /**
+     * Shared by every empty queue that never held a message, so that an idle session costs
+     * no deque. Only read: {@link #add} replaces it before the first write, {@link #clear}
+     * puts it back instead of clearing.
+     */
+    private static final ArrayDeque<Delivery> NEVER_USED = new ArrayDeque<>(0);
+
+    private ArrayDeque<Delivery> deliveries = NEVER_USED;
     private final MemoryBudget budget;
     private long bytes;
 
@@ -31,6 +37,10 @@ final class OutboundQueue implements Iterable<Delivery> {
 
     /** Appends a delivery whose budget was reserved when it was handed over. */
     void add(Delivery delivery) {
+        if (deliveries == NEVER_USED) {
+            // Small at first: most sessions hold few messages at a time; it grows as needed.
+            deliveries = new ArrayDeque<>(4);
+        }
         deliveries.add(delivery);
         bytes += delivery.message().footprint();
     }
@@ -83,7 +93,8 @@ final class OutboundQueue implements Iterable<Delivery> {
     void clear() {
         budget.release(bytes);
         bytes = 0;
-        deliveries.clear();
+        // Also gives back the array a burst grew.
+        deliveries = NEVER_USED;
     }
 
     int size() {

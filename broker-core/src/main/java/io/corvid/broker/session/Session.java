@@ -95,10 +95,16 @@ public final class Session {
     private final SessionContext context;
     private final SerialExecutor executor;
 
-    private final Map<String, SubscriptionRecord> subscriptions = new ConcurrentHashMap<>();
+    /**
+     * Made at the first subscription: many clients only publish, and an empty map still costs
+     * 64 bytes. Written only in the session's executor; volatile for the threads that read it.
+     */
+    private volatile Map<String, SubscriptionRecord> subscriptions = Map.of();
     private final OutboundQueue queue;
+    /** The backlog of every session that has not had one: only read, replaced before the first write. */
+    private static final ArrayDeque<Delivery> NO_BACKLOG = new ArrayDeque<>(0);
     /** Retained messages for the connected client's new subscriptions, sent before the queue. */
-    private final ArrayDeque<Delivery> retainedBacklog = new ArrayDeque<>(0);
+    private ArrayDeque<Delivery> retainedBacklog = NO_BACKLOG;
     private final InflightWindow inflight = new InflightWindow();
     /** Made on the first inbound QoS 2 message: most clients never send one. */
     private Set<Integer> inboundQos2;
@@ -327,7 +333,7 @@ public final class Session {
         connected = false;
         parked = false;
         connectedWill = null;
-        retainedBacklog.clear(); // a new subscription on reconnect sends them again
+        retainedBacklog = NO_BACKLOG; // a new subscription on reconnect sends them again
         updateLagging();
         this.expiryIntervalSeconds = expiryIntervalSeconds;
         disconnectedAtMillis = context.nowMillis();
@@ -444,7 +450,7 @@ public final class Session {
             return;
         }
         List<SubscriptionRecord> records = new ArrayList<>(subscriptions.values());
-        subscriptions.clear();
+        subscriptions = Map.of();
         context.subscriptionsRemoved(this, records);
     }
 
@@ -486,7 +492,7 @@ public final class Session {
             context.messageDropped(this, delivery, reason);
         }
         queue.clear();
-        retainedBacklog.clear();
+        retainedBacklog = NO_BACKLOG;
         updateLagging();
         queuedCount = 0;
         inflightCount = 0;
@@ -516,18 +522,28 @@ public final class Session {
 
     /** Records a subscription; returns the one it replaced, or {@code null}. */
     public SubscriptionRecord putSubscription(SubscriptionRecord record) {
-        SubscriptionRecord previous = subscriptions.put(record.subscription().topicFilter(), record);
+        SubscriptionRecord previous = writableSubscriptions().put(record.subscription().topicFilter(), record);
         saveSessionRecord();
         return previous;
     }
 
     /** Forgets a subscription; returns it, or {@code null} if there was none. */
     public SubscriptionRecord removeSubscription(String topicFilter) {
-        SubscriptionRecord removed = subscriptions.remove(topicFilter);
+        Map<String, SubscriptionRecord> map = subscriptions;
+        SubscriptionRecord removed = map.isEmpty() ? null : map.remove(topicFilter);
         if (removed != null) {
             saveSessionRecord();
         }
         return removed;
+    }
+
+    private Map<String, SubscriptionRecord> writableSubscriptions() {
+        Map<String, SubscriptionRecord> map = subscriptions;
+        if (!(map instanceof ConcurrentHashMap)) {
+            map = new ConcurrentHashMap<>();
+            subscriptions = map;
+        }
+        return map;
     }
 
     /** The session's subscriptions (a live view; change it only through the methods above). */
@@ -835,6 +851,9 @@ public final class Session {
      */
     public void deliverRetained(Delivery delivery) {
         if (!ended && channel != null) {
+            if (retainedBacklog == NO_BACKLOG) {
+                retainedBacklog = new ArrayDeque<>();
+            }
             retainedBacklog.add(delivery);
         }
     }
@@ -926,7 +945,7 @@ public final class Session {
             inboundQos2 = new HashSet<>(stored.inboundQos2PacketIds());
         }
         for (SessionStore.StoredSubscription subscription : stored.subscriptions()) {
-            subscriptions.put(subscription.subscription().topicFilter(),
+            writableSubscriptions().put(subscription.subscription().topicFilter(),
                     new SubscriptionRecord(subscription.subscription(), subscription.identifier()));
         }
         for (StoredMessage message : stored.messages()) {
