@@ -216,6 +216,7 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
     void registerConnected(ProtocolHandler handler) {
         handler.connectedAtMillis = clock.currentTimeMillis();
         connectedClients.put(handler.clientId(), handler);
+        metrics.clientConnected(connectedClients.size());
     }
 
     void unregisterConnected(ProtocolHandler handler) {
@@ -434,6 +435,12 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
         for (SubscriptionRecord record : records) {
             subscriptions.remove(record.subscription().topicFilter(), session);
         }
+    }
+
+    @Override
+    public void sessionExpired(Session session) {
+        metrics.sessionsExpired.increment();
+        LOG.debug("Session of {} expired", session.clientId());
     }
 
     @Override
