@@ -79,6 +79,7 @@ public final class Broker implements AutoCloseable {
                 builder.clock, builder.sessionStore);
         try {
             engine.restore();
+            engine.start();
             boundListeners = transport.start(config.listeners(), engine, config.transportSettings());
         } catch (IOException e) {
             abortStart();
@@ -296,6 +297,7 @@ public final class Broker implements AutoCloseable {
         QueueOverflowPolicy queueOverflowPolicy = QueueOverflowPolicy.DROP_NEWEST;
         long memoryBudget;
         Duration writeStallTimeout = BrokerConfig.DEFAULT_WRITE_STALL_TIMEOUT;
+        Duration sysInterval = BrokerConfig.DEFAULT_SYS_INTERVAL;
         boolean queueQos0WhileOffline;
         int maxKeepAlive = 0xFFFF;
         Duration connectTimeout = Duration.ofSeconds(10);
@@ -428,6 +430,21 @@ public final class Broker implements AutoCloseable {
                 throw new IllegalArgumentException("writeStallTimeout must be zero or positive: " + timeout);
             }
             this.writeStallTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * How often the broker publishes its state under {@code $SYS/broker/} (retained, with
+         * Mosquitto's topic names; a topic only when its value changed). {@link Duration#ZERO}
+         * turns the {@code $SYS} topics off. Default 10 s, as Mosquitto's {@code sys_interval}.
+         */
+        public Builder sysInterval(Duration interval) {
+            if (interval == null || interval.isNegative()
+                    || !interval.isZero() && interval.compareTo(BrokerConfig.MIN_SYS_INTERVAL) < 0) {
+                throw new IllegalArgumentException("sysInterval must be zero (off) or at least "
+                        + BrokerConfig.MIN_SYS_INTERVAL.toMillis() + " ms: " + interval);
+            }
+            this.sysInterval = interval;
             return this;
         }
 

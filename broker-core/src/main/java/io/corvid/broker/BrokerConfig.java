@@ -27,6 +27,10 @@ public final class BrokerConfig {
     public static final int DEFAULT_MEMORY_BUDGET_PERCENT_OF_HEAP = 25;
     /** Default time a connection may accept no bytes before it is closed. */
     public static final Duration DEFAULT_WRITE_STALL_TIMEOUT = Duration.ofSeconds(60);
+    /** Default time between two rounds of {@code $SYS} topics, as Mosquitto's {@code sys_interval}. */
+    public static final Duration DEFAULT_SYS_INTERVAL = Duration.ofSeconds(10);
+    /** The shortest interval between two rounds of {@code $SYS} topics (each round reads every session). */
+    public static final Duration MIN_SYS_INTERVAL = Duration.ofMillis(1);
     /** Default Topic Alias Maximum announced to MQTT 5.0 clients. */
     public static final int DEFAULT_TOPIC_ALIAS_MAXIMUM = 16;
     /** A session expiry interval meaning "never expires". */
@@ -42,6 +46,7 @@ public final class BrokerConfig {
     private final QueueOverflowPolicy queueOverflowPolicy;
     private final long memoryBudget;
     private final Duration writeStallTimeout;
+    private final Duration sysInterval;
     private final boolean queueQos0WhileOffline;
     private final int maxKeepAlive;
     private final Duration connectTimeout;
@@ -70,6 +75,7 @@ public final class BrokerConfig {
         this.queueOverflowPolicy = builder.queueOverflowPolicy;
         this.memoryBudget = builder.memoryBudget > 0 ? builder.memoryBudget : defaultMemoryBudget();
         this.writeStallTimeout = builder.writeStallTimeout;
+        this.sysInterval = builder.sysInterval;
         this.queueQos0WhileOffline = builder.queueQos0WhileOffline;
         this.maxKeepAlive = builder.maxKeepAlive;
         this.connectTimeout = builder.connectTimeout;
@@ -137,6 +143,11 @@ public final class BrokerConfig {
     /** How long a connection may accept no bytes before it is closed; {@link Duration#ZERO} for never. */
     public Duration writeStallTimeout() {
         return writeStallTimeout;
+    }
+
+    /** How often the broker publishes its {@code $SYS} topics; {@link Duration#ZERO} when it does not. */
+    public Duration sysInterval() {
+        return sysInterval;
     }
 
     /** {@value #DEFAULT_MEMORY_BUDGET_PERCENT_OF_HEAP}% of the maximum heap. */

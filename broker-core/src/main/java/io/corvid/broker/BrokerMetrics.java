@@ -30,6 +30,12 @@ public interface BrokerMetrics {
     /** Clients connected now (their CONNECT was accepted). */
     long clientsConnected();
 
+    /** The most clients connected at once since the start. */
+    long clientsConnectedPeak();
+
+    /** CONNECT packets received, accepted or refused. */
+    long connectsReceived();
+
     /** CONNECTs answered with a refusal. */
     long connectsRefused();
 
@@ -46,6 +52,9 @@ public interface BrokerMetrics {
 
     /** Sessions kept for a client that is not connected (persistent sessions, until they expire). */
     long sessionsOffline();
+
+    /** Sessions removed because their expiry interval ran out while their client was away. */
+    long sessionsExpired();
 
     /** Subscriptions of every session, shared subscriptions included. */
     long subscriptions();
@@ -66,6 +75,12 @@ public interface BrokerMetrics {
 
     /** {@link #messagesSent()} at one QoS (the QoS of the delivery). */
     long messagesSent(QoS qos);
+
+    /** MQTT control packets of every type read from clients, CONNECT included. */
+    long packetsReceived();
+
+    /** MQTT control packets of every type written to clients, PUBLISH included. */
+    long packetsSent();
 
     /** MQTT bytes read from clients. */
     long bytesReceived();

@@ -117,6 +117,18 @@ class BrokerTest {
     }
 
     @Test
+    void theSysTopicsStartWithTheBroker() {
+        try (Broker broker = new Broker.Builder().transport(new RecordingTransport()).build().start()) {
+            assertEquals(BrokerConfig.DEFAULT_SYS_INTERVAL, broker.config().sysInterval());
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (broker.retained("$SYS/broker/version").isEmpty()) {
+                assertTrue(System.nanoTime() < deadline, "no $SYS/broker/version within 10 s of the start");
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
+        }
+    }
+
+    @Test
     void builderRejectsNonsense() {
         Broker.Builder builder = new Broker.Builder();
         assertThrows(IllegalArgumentException.class, () -> builder.port(70000));
@@ -124,5 +136,8 @@ class BrokerTest {
         assertThrows(IllegalArgumentException.class, () -> builder.maxInflight(0));
         assertThrows(IllegalArgumentException.class, () -> builder.connectTimeout(java.time.Duration.ZERO));
         assertThrows(IllegalArgumentException.class, () -> builder.writeBufferWaterMarks(10, 5));
+        assertThrows(IllegalArgumentException.class, () -> builder.sysInterval(java.time.Duration.ofSeconds(-1)));
+        assertThrows(IllegalArgumentException.class, () -> builder.sysInterval(java.time.Duration.ofNanos(1)));
+        assertThrows(IllegalArgumentException.class, () -> builder.sysInterval(null));
     }
 }

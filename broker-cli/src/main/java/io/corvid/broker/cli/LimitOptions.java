@@ -15,9 +15,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * The protocol and resource limits, and the protocol features a broker may switch off: one
- * option per builder setting. An option left unset keeps the library's default, so that the
- * defaults are written down once, in {@code BrokerConfig}.
+ * The protocol and resource limits, the protocol features a broker may switch off, and the
+ * {@code $SYS} interval: one option per builder setting. An option left unset keeps the
+ * library's default, so that the defaults are written down once, in {@code BrokerConfig}.
  */
 final class LimitOptions {
     /** Reads 0, 1 or 2 as a {@link QoS}. */
@@ -133,6 +133,11 @@ final class LimitOptions {
     @Option(names = "--write-buffer-low", paramLabel = "<bytes>", description = "See --write-buffer-high.")
     Integer writeBufferLow;
 
+    @Option(names = "--sys-interval", paramLabel = "<seconds>",
+            description = "Seconds between updates of the $SYS/broker/... topics (Mosquitto's sys_interval); "
+                    + "0 turns them off (default: 10).")
+    Integer sysIntervalSeconds;
+
     /**
      * Applies the options that were set to {@code builder}.
      *
@@ -166,6 +171,7 @@ final class LimitOptions {
             }
             builder.connectTimeout(Duration.ofSeconds(seconds));
         });
+        apply("--sys-interval", sysIntervalSeconds, seconds -> builder.sysInterval(Duration.ofSeconds(seconds)));
         if (writeBufferHigh != null || writeBufferLow != null) {
             int high = writeBufferHigh != null ? writeBufferHigh : 64 * 1024;
             int low = writeBufferLow != null ? writeBufferLow : Math.min(32 * 1024, high);

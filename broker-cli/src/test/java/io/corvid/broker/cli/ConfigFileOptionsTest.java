@@ -54,6 +54,7 @@ class ConfigFileOptionsTest {
                 retain-available: false
                 queue-overflow-policy: drop_oldest
                 in-memory: true
+                sys-interval: 0
                 """);
         CorvidCommand command = parse("--config", config.toString());
         BrokerConfig broker = command.builder().buildConfig();
@@ -65,6 +66,7 @@ class ConfigFileOptionsTest {
         assertEquals(QoS.AT_LEAST_ONCE, broker.maximumQos());
         assertFalse(broker.retainAvailable());
         assertEquals(QueueOverflowPolicy.DROP_OLDEST, broker.queueOverflowPolicy());
+        assertEquals(java.time.Duration.ZERO, broker.sysInterval());
         assertTrue(command.inMemory);
     }
 

@@ -89,6 +89,14 @@ class CorvidCommandTest {
     }
 
     @Test
+    void theSysIntervalIsInSecondsAndZeroTurnsTheTopicsOff() {
+        assertEquals(BrokerConfig.DEFAULT_SYS_INTERVAL, parse().builder().buildConfig().sysInterval());
+        assertEquals(java.time.Duration.ofSeconds(3), parse("--sys-interval", "3").builder().buildConfig().sysInterval());
+        assertEquals(java.time.Duration.ZERO, parse("--sys-interval", "0").builder().buildConfig().sysInterval());
+        assertThrows(CommandLine.ParameterException.class, () -> parse("--sys-interval", "-1").builder());
+    }
+
+    @Test
     void aNegativeMemoryBudgetIsRefused() {
         assertThrows(CommandLine.ParameterException.class,
                 () -> parse("--memory-budget", "-1").builder());

@@ -8,8 +8,10 @@ import io.corvid.broker.DropReason;
 import io.corvid.broker.PacketInterceptor;
 import io.corvid.broker.SessionInfo;
 import io.corvid.broker.SessionStore;
+import io.corvid.broker.packet.Properties;
 import io.corvid.broker.packet.Property;
 import io.corvid.broker.packet.Publish;
+import io.corvid.broker.packet.QoS;
 import io.corvid.broker.packet.ReasonCode;
 import io.corvid.broker.packet.Will;
 import io.corvid.broker.session.Delivery;
@@ -67,6 +69,10 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
     private final ConcurrentHashMap<String, ProtocolHandler> connectedClients = new ConcurrentHashMap<>();
     private final AtomicInteger connectionCount = new AtomicInteger();
     private final ScheduledThreadPoolExecutor scheduler;
+    /** Publishes the $SYS topics, or {@code null} when they are turned off. */
+    private final SysTopics sysTopics;
+    /** The timer of {@link #sysTopics}, once started. */
+    private volatile ScheduledFuture<?> sysTimer;
     private volatile boolean shuttingDown;
 
     /**
@@ -99,6 +105,23 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
         this.coarseNanos = clock.nanoTime();
         this.scheduler.scheduleAtFixedRate(() -> coarseNanos = clock.nanoTime(), COARSE_TICK_MILLIS,
                 COARSE_TICK_MILLIS, TimeUnit.MILLISECONDS);
+        this.sysTopics = config.sysInterval().isZero() ? null
+                : new SysTopics(metrics, clock, SysTopics.Heap.runtime(), BrokerVersion.current(), this::publishSys);
+    }
+
+    /**
+     * Starts the engine's periodic work: the {@code $SYS} topics, a first round at once. Call
+     * once, after {@link #restore()}.
+     */
+    public void start() {
+        if (sysTopics != null && sysTimer == null) {
+            // With a fixed delay, a round that overruns the interval never makes rounds pile up.
+            sysTimer = scheduler.scheduleWithFixedDelay(() -> {
+                if (!shuttingDown) {
+                    sysTopics.run();
+                }
+            }, 0, config.sysInterval().toNanos(), TimeUnit.NANOSECONDS);
+        }
     }
 
     /**
@@ -216,6 +239,7 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
     void registerConnected(ProtocolHandler handler) {
         handler.connectedAtMillis = clock.currentTimeMillis();
         connectedClients.put(handler.clientId(), handler);
+        metrics.clientConnected(connectedClients.size());
     }
 
     void unregisterConnected(ProtocolHandler handler) {
@@ -307,6 +331,32 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
                 LOG.error("Session store failed to keep the retained message of {}", message.topic(), e);
             }
         }
+    }
+
+    /**
+     * Publishes one of the broker's own {@code $SYS} values: QoS 0, retained (unless retained
+     * messages are turned off), routed like any message so that subscribers' authorization
+     * applies. It describes this run only, so it is neither written to the store nor counted as
+     * received, nor reported to listeners as a client's publication would be.
+     */
+    void publishSys(String topic, byte[] payload) {
+        boolean retain = config.retainAvailable();
+        Message message = new Message(topic, payload, QoS.AT_MOST_ONCE, retain,
+                Properties.EMPTY, null, Message.NEVER);
+        if (retain) {
+            retained.put(topic, message);
+        }
+        router.route(message, null);
+    }
+
+    /** The $SYS publisher, or {@code null} when the $SYS topics are off (for tests). */
+    SysTopics sysTopics() {
+        return sysTopics;
+    }
+
+    /** The $SYS timer, or {@code null} before {@link #start()} or when the $SYS topics are off (for tests). */
+    ScheduledFuture<?> sysTimer() {
+        return sysTimer;
     }
 
     /** Publishes from inside the application. Safe from any thread. */
@@ -434,6 +484,12 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
         for (SubscriptionRecord record : records) {
             subscriptions.remove(record.subscription().topicFilter(), session);
         }
+    }
+
+    @Override
+    public void sessionExpired(Session session) {
+        metrics.sessionsExpired.increment();
+        LOG.debug("Session of {} expired", session.clientId());
     }
 
     @Override

@@ -16,6 +16,7 @@ import io.corvid.broker.packet.QoS;
 import io.corvid.broker.packet.ReasonCode;
 import io.corvid.broker.packet.Will;
 import io.corvid.broker.session.Session;
+import io.corvid.broker.topic.Topics;
 import io.corvid.broker.transport.TransportInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -206,6 +207,10 @@ final class ConnectProcessor {
         Will will = connect.will();
         if (will == null) {
             attachSession();
+            return;
+        }
+        if (Topics.isReservedForBroker(will.topic())) {
+            refuse(ReasonCode.NOT_AUTHORIZED, "a will may not be published to " + will.topic() + ": $SYS topics are the broker's");
             return;
         }
         handler.await(AsyncDecisions.call(() -> handler.engine.authorization().canPublishAsync(handler.client,

@@ -21,6 +21,12 @@ public final class EngineMetrics implements BrokerMetrics {
     final LongAdder protocolErrors = new LongAdder();
     final LongAdder publisherPauses = new LongAdder();
     final LongAdder writeStalls = new LongAdder();
+    final LongAdder connectsReceived = new LongAdder();
+    final LongAdder sessionsExpired = new LongAdder();
+    final LongAdder packetsReceived = new LongAdder();
+    /** Packets written other than PUBLISH, which {@link #sentByQos} counts already. */
+    final LongAdder controlPacketsSent = new LongAdder();
+    private final java.util.concurrent.atomic.AtomicLong clientsConnectedPeak = new java.util.concurrent.atomic.AtomicLong();
     private final LongAdder connectsRefused = new LongAdder();
     private final LongAdder authenticationFailures = new LongAdder();
     private final LongAdder[] refusedByReason = new LongAdder[ReasonCode.values().length];
@@ -67,6 +73,14 @@ public final class EngineMetrics implements BrokerMetrics {
         authenticationFailures.increment();
     }
 
+    /** A client was registered as connected, making {@code connectedNow} clients. */
+    void clientConnected(long connectedNow) {
+        long peak = clientsConnectedPeak.get();
+        while (connectedNow > peak && !clientsConnectedPeak.compareAndSet(peak, connectedNow)) {
+            peak = clientsConnectedPeak.get();
+        }
+    }
+
     void received(QoS qos) {
         receivedByQos[qos.ordinal()].increment();
     }
@@ -106,6 +120,16 @@ public final class EngineMetrics implements BrokerMetrics {
     @Override
     public long clientsConnected() {
         return engine.connectedClientCount();
+    }
+
+    @Override
+    public long clientsConnectedPeak() {
+        return clientsConnectedPeak.get();
+    }
+
+    @Override
+    public long connectsReceived() {
+        return connectsReceived.sum();
     }
 
     @Override
@@ -153,6 +177,11 @@ public final class EngineMetrics implements BrokerMetrics {
     }
 
     @Override
+    public long sessionsExpired() {
+        return sessionsExpired.sum();
+    }
+
+    @Override
     public long subscriptions() {
         long count = 0;
         for (Session session : engine.sessionRegistry().all()) {
@@ -184,6 +213,16 @@ public final class EngineMetrics implements BrokerMetrics {
     @Override
     public long messagesSent(QoS qos) {
         return sentByQos[qos.ordinal()].sum();
+    }
+
+    @Override
+    public long packetsReceived() {
+        return packetsReceived.sum();
+    }
+
+    @Override
+    public long packetsSent() {
+        return controlPacketsSent.sum() + messagesSent();
     }
 
     @Override

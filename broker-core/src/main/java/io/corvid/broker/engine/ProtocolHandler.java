@@ -125,11 +125,13 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
     @Override
     public void onPacket(MqttPacket packet) {
         lastActivityNanos = engine.clock().nanoTime();
+        engine.metrics().packetsReceived.increment();
         if (state == State.CLOSING || state == State.CLOSED) {
             return;
         }
         if (state == State.AWAITING_CONNECT) {
             // The decoder lets only CONNECT through as the first packet.
+            engine.metrics().connectsReceived.increment();
             cancelConnectTimer();
             connects.onConnect((io.corvid.broker.packet.Connect) packet);
             return;
@@ -532,6 +534,10 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
     void write(MqttPacket packet) {
         connection.write(packet, version);
         writesPending = true;
+        if (packet.type() != PacketType.PUBLISH) {
+            // PUBLISH packets are counted per QoS by sendPublish; one counter per packet is enough.
+            engine.metrics().controlPacketsSent.increment();
+        }
     }
 
     /**

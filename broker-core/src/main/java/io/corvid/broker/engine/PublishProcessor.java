@@ -13,6 +13,7 @@ import io.corvid.broker.packet.QoS;
 import io.corvid.broker.packet.ReasonCode;
 import io.corvid.broker.session.Message;
 import io.corvid.broker.session.Session;
+import io.corvid.broker.topic.Topics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -109,6 +110,12 @@ final class PublishProcessor {
             } else {
                 acknowledge(publish, ReasonCode.PAYLOAD_FORMAT_INVALID, "payload is not valid UTF-8");
             }
+            return;
+        }
+        if (Topics.isReservedForBroker(topic)) {
+            // Whatever the authorization plug-in would say: subscribers must be able to trust $SYS.
+            LOG.debug("{} may not publish to {}: $SYS topics are the broker's", handler.describe(), topic);
+            acknowledge(publish, ReasonCode.NOT_AUTHORIZED, "$SYS topics are the broker's");
             return;
         }
         handler.await(AsyncDecisions.call(() -> handler.engine.authorization().canPublishAsync(handler.client,

@@ -394,6 +394,7 @@ public final class Session {
         int expected = generation;
         expiryTimer = context.schedule(() -> executor.execute(() -> {
             if (generation == expected && channel == null && !ended) {
+                context.sessionExpired(this);
                 end();
             }
         }), Math.max(0, delayMillis), TimeUnit.MILLISECONDS);

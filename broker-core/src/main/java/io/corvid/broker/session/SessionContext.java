@@ -75,4 +75,7 @@ public interface SessionContext {
      * the new session), remove it from the registry. Called inside the session's executor.
      */
     void sessionEnded(Session session, boolean replaced);
+
+    /** The session's expiry interval ran out while its client was away; {@link #sessionEnded} follows. */
+    void sessionExpired(Session session);
 }

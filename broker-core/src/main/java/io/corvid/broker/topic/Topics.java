@@ -7,6 +7,11 @@ package io.corvid.broker.topic;
 public final class Topics {
     /** The prefix of a shared subscription filter: {@code $share/{group}/{filter}}. */
     public static final String SHARED_PREFIX = "$share/";
+    /** The first level of the topics the broker publishes about itself. */
+    public static final String SYS_ROOT = "$SYS";
+    /** Where Mosquitto bridges report their state: {@code $SYS/broker/connection/{name}/state}. */
+    private static final String BRIDGE_STATE_PREFIX = "$SYS/broker/connection/";
+    private static final String BRIDGE_STATE_SUFFIX = "/state";
 
     private Topics() {
     }
@@ -14,6 +19,27 @@ public final class Topics {
     /** A topic name as PUBLISH carries it: at least one character and no wildcard. */
     public static boolean isValidTopicName(String topic) {
         return !topic.isEmpty() && !containsWildcard(topic);
+    }
+
+    /** Whether the topic is {@code $SYS} or below it. */
+    public static boolean isSysTopic(String topic) {
+        return topic.startsWith(SYS_ROOT) && (topic.length() == SYS_ROOT.length() || topic.charAt(SYS_ROOT.length()) == '/');
+    }
+
+    /**
+     * Whether clients may not publish to this topic (nor leave a will there): {@code $SYS} and
+     * below belong to the broker, whose state subscribers must be able to trust. The one
+     * exception is Mosquitto's: {@code $SYS/broker/connection/{name}/state}, where a Mosquitto
+     * bridge publishes its state and sets its will, so that such a bridge can connect at all.
+     */
+    public static boolean isReservedForBroker(String topic) {
+        return isSysTopic(topic) && !isBridgeState(topic);
+    }
+
+    private static boolean isBridgeState(String topic) {
+        return topic.startsWith(BRIDGE_STATE_PREFIX) && topic.endsWith(BRIDGE_STATE_SUFFIX)
+                && topic.length() >= BRIDGE_STATE_PREFIX.length() + BRIDGE_STATE_SUFFIX.length()
+                && topic.indexOf('/', BRIDGE_STATE_PREFIX.length()) == topic.length() - BRIDGE_STATE_SUFFIX.length();
     }
 
     /** Whether the text holds {@code +} or {@code #}. */

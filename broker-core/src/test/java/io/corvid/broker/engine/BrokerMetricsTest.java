@@ -55,6 +55,56 @@ class BrokerMetricsTest extends EngineTestSupport {
     }
 
     @Test
+    void countsPacketsOfEveryTypeBothWays() {
+        TestClient subscriber = client("sub");
+        subscriber.connect(MQTT_5, true);
+        subscriber.subscribe("p", QoS.AT_MOST_ONCE);
+        TestClient publisher = client("pub");
+        publisher.connect(MQTT_3_1_1, true);
+        for (QoS qos : QoS.values()) {
+            publisher.publish("p", "x", qos, false);
+            subscriber.receive();
+        }
+        publisher.send(io.corvid.broker.packet.PingReq.INSTANCE);
+        publisher.expect(io.corvid.broker.packet.PingResp.class);
+
+        // In: 2 CONNECT, SUBSCRIBE, 3 PUBLISH, PUBREL, PINGREQ.
+        Await.until("8 packets received", () -> metrics().packetsReceived() == 8);
+        // Out: 2 CONNACK, SUBACK, 3 PUBLISH to the subscriber, PUBACK, PUBREC, PUBCOMP, PINGRESP.
+        Await.until("10 packets sent", () -> metrics().packetsSent() == 10);
+        assertEquals(2, metrics().connectsReceived());
+        assertEquals(3, metrics().messagesSent(), "PUBLISH packets are counted once among the packets");
+    }
+
+    @Test
+    void thePeakOfConnectedClientsStaysWhenTheyLeave() {
+        TestClient first = client("first");
+        first.connect(MQTT_5, true);
+        client("second").connect(MQTT_5, true);
+        assertEquals(2, metrics().clientsConnectedPeak());
+        first.dropNetwork();
+        Await.until("first is gone", () -> metrics().clientsConnected() == 1);
+        client("third").connect(MQTT_3_1_1, true);
+        assertEquals(2, metrics().clientsConnectedPeak());
+        client("fourth").connect(MQTT_3_1_1, true);
+        assertEquals(3, metrics().clientsConnectedPeak());
+    }
+
+    @Test
+    void sessionsThatRunOutOfTimeAreCountedAsExpired() {
+        TestClient clean = client("clean");
+        clean.connect(MQTT_5, true);
+        clean.dropNetwork();
+        TestClient brief = client("brief");
+        brief.connect(TestClient.connect(MQTT_5, "brief", true, 60,
+                Properties.builder().put(Property.SESSION_EXPIRY_INTERVAL, 1).build(), null));
+        brief.dropNetwork();
+        Await.until("the offline session expires after its second", () -> metrics().sessionsExpired() == 1);
+        assertEquals(0, metrics().sessionsOffline());
+        assertEquals(1, metrics().sessionsExpired(), "a session that ends with its connection did not expire");
+    }
+
+    @Test
     void countsRefusalsByReasonAndAuthenticationFailuresApart() {
         authentication = request -> "good".equals(request.username())
                 ? AuthenticationResult.allow()

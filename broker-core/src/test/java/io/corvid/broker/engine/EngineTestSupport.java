@@ -15,7 +15,12 @@ import org.junit.jupiter.api.AfterEach;
  * {@link #engine()}.
  */
 abstract class EngineTestSupport {
-    protected final Broker.Builder settings = new Broker.Builder().connectTimeout(Duration.ofSeconds(5));
+    /**
+     * The $SYS topics are off: a test sees only its own traffic (retained counts, {@code $SYS/#}
+     * subscriptions); the $SYS tests turn them on.
+     */
+    protected final Broker.Builder settings = new Broker.Builder().connectTimeout(Duration.ofSeconds(5))
+            .sysInterval(Duration.ZERO);
     protected final RecordingListener events = new RecordingListener();
     protected final AdjustableClock clock = new AdjustableClock();
     protected Authentication authentication = Authentication.allowAll();
@@ -34,6 +39,7 @@ abstract class EngineTestSupport {
             engine = new BrokerEngine(settings.buildConfig(), new Plugins(authentication, authorization, interceptors,
                     listeners, enhancedAuthentication, metricsRecorder), clock, store);
             engine.restore();
+            engine.start();
         }
         return engine;
     }

@@ -60,8 +60,10 @@ import org.slf4j.LoggerFactory;
  *       that needs it refuses (fail closed). Otherwise user {@code a/b} would get
  *       {@code users/a/b/#} from {@code pattern readwrite users/%u/#}: a part of user {@code a}'s
  *       space. Patterns that substitute nothing still apply to such a client.</li>
- *   <li>The {@code $SYS} and {@code $share} publish checks only apply when an ACL file is in
- *       use; Mosquitto applies them to every client.</li>
+ *   <li>The {@code $share} publish check only applies when an ACL file is in use; Mosquitto
+ *       applies it to every client. (The {@code $SYS} check applies to every client: the engine
+ *       refuses their publishes there, file or not; this class keeps its own check so that it
+ *       is right on its own.)</li>
  * </ul>
  *
  * <p>The rules in force are an immutable snapshot swapped by {@link #reload()}; checks take no

@@ -152,6 +152,20 @@ class AclAuthorizationTest {
         assertEquals(expected, acl.canSubscribe(client(clientId, username), filter, QoS.AT_MOST_ONCE));
     }
 
+    /** As in Mosquitto: {@code #} does not cover the broker's $SYS topics; a rule must name them. */
+    @Test
+    void sysTopicsAreReadableOnlyWhereARuleNamesThem() throws IOException {
+        Files.writeString(file, "topic read #\n");
+        acl.reload();
+        assertTrue(acl.canSubscribe(client("c1", "-"), "a/b/#", QoS.AT_MOST_ONCE));
+        assertFalse(acl.canSubscribe(client("c1", "-"), "$SYS/#", QoS.AT_MOST_ONCE));
+        assertFalse(acl.canSubscribe(client("c1", "-"), "$SYS/broker/uptime", QoS.AT_MOST_ONCE));
+        Files.writeString(file, "topic read #\ntopic read $SYS/#\n");
+        acl.reload();
+        assertTrue(acl.canSubscribe(client("c1", "-"), "$SYS/#", QoS.AT_MOST_ONCE));
+        assertTrue(acl.canSubscribe(client("c1", "-"), "$SYS/broker/load/+/1min", QoS.AT_MOST_ONCE));
+    }
+
     @Test
     void aPatternCannotBeTurnedIntoADollarTopic() throws IOException {
         Files.writeString(file, "pattern read %c/#\n");
