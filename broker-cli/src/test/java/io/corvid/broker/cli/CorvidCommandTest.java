@@ -110,6 +110,21 @@ class CorvidCommandTest {
     }
 
     @Test
+    void theStartedBrokerIsMeasuredForTheAdminListener() {
+        CorvidCommand command = parse("-h", "127.0.0.1", "-p", "0");
+        try (Broker broker = command.startWithMetrics(command.builder())) {
+            broker.publish("greetings", new byte[0], io.corvid.broker.packet.QoS.AT_LEAST_ONCE, false);
+            String scrape = command.metrics.scrape();
+            assertTrue(scrape.contains("\ncorvid_messages_received_total{qos=\"1\"} 1.0\n"), scrape);
+            assertTrue(scrape.contains("\ncorvid_delivery_latency_seconds_count 0\n"), scrape);
+            assertTrue(scrape.contains("\njvm_memory_used_bytes{"), scrape);
+            assertTrue(scrape.contains("\nnetty_allocator_memory_used{"), scrape);
+        } finally {
+            command.metrics.close();
+        }
+    }
+
+    @Test
     void badArgumentsFailWithUsage() {
         StringWriter err = new StringWriter();
         int exit = new CommandLine(new CorvidCommand()).setErr(new PrintWriter(err)).execute("--port", "not-a-number");
