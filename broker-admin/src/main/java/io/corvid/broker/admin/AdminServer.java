@@ -187,6 +187,11 @@ public final class AdminServer implements AutoCloseable {
         stop();
     }
 
+    /** Whether the API requires a bearer token (else it serves loopback clients only). */
+    public boolean requiresToken() {
+        return hasToken;
+    }
+
     /** The bound port (the real one when built with port 0). */
     public synchronized int port() {
         requireRunning();
