@@ -114,7 +114,7 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
         headers.set(HttpHeaderNames.CONTENT_LENGTH, response.body().length);
         // Answers hold live state and may hold data behind the token: no cache keeps them.
         headers.set(HttpHeaderNames.CACHE_CONTROL, "no-store");
-        headers.set("X-Content-Type-Options", "nosniff");
+        headers.set("x-content-type-options", "nosniff");
         for (Map.Entry<String, String> header : response.headers().entrySet()) {
             headers.set(header.getKey(), header.getValue());
         }

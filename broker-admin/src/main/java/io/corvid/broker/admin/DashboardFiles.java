@@ -50,9 +50,9 @@ final class DashboardFiles {
 
     private ApiResponse serve(String name) {
         return new ApiResponse(HttpResponseStatus.OK, TYPES.get(name), files.get(name), Map.of(
-                "Content-Security-Policy", CONTENT_SECURITY_POLICY,
-                "X-Frame-Options", "DENY",
-                "Referrer-Policy", "no-referrer"));
+                "content-security-policy", CONTENT_SECURITY_POLICY,
+                "x-frame-options", "DENY",
+                "referrer-policy", "no-referrer"));
     }
 
     private static byte[] read(String name) {
