@@ -31,7 +31,8 @@ final class RetainedEndpoints {
             filter = "#";
         }
         if (!Topics.isValidTopicFilter(filter) || Topics.isShared(filter)) {
-            throw ApiException.badRequest("not a valid topic filter: '" + filter + "' (a '#' is sent as %23)");
+            throw ApiException.badRequest("not a valid topic filter: '" + filter
+                    + "' (in a query, '#' is sent as %23 and '+' as %2B)");
         }
         Page page = Page.of(request);
         List<RetainedMessageView> messages = broker.retained(filter).stream()
@@ -47,6 +48,11 @@ final class RetainedEndpoints {
     /** {@code GET /api/v1/retained/{topic...}}: one message, its payload whole. */
     ApiResponse get(ApiRequest request) {
         String topic = topic(request);
+        if (Topics.isShared(topic)) {
+            // The broker looks retained messages up by filter, and $share/... is not a plain filter.
+            throw ApiException.badRequest("a topic under " + Topics.SHARED_PREFIX + " cannot be looked up; "
+                    + "it can still be deleted");
+        }
         return broker.retained(topic).stream()
                 .filter(message -> message.topic().equals(topic))
                 .findFirst()

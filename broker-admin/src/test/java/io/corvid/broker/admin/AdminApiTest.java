@@ -297,6 +297,7 @@ class AdminApiTest {
         replies.put("bad filter", http.get("/api/v1/retained?filter=a/%23/b"));
         replies.put("shared filter", http.get("/api/v1/retained?filter=%24share/g/a"));
         replies.put("wildcard topic", http.get("/api/v1/retained/a/+"));
+        replies.put("shared topic", http.get("/api/v1/retained/$share/g/a"));
         replies.put("not UTF-8", http.get("/api/v1/clients/%C3%28"));
         replies.put("not JSON", http.postJson("/api/v1/publish", "{topic"));
         replies.put("no body", http.postJson("/api/v1/publish", ""));
