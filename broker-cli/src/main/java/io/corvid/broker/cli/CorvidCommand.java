@@ -5,6 +5,7 @@ import ch.qos.logback.classic.LoggerContext;
 import io.corvid.broker.Broker;
 import io.corvid.broker.Listener;
 import io.corvid.broker.TlsConfig;
+import io.corvid.broker.admin.AdminServer;
 import io.corvid.broker.cli.config.ConfigException;
 import io.corvid.broker.cli.config.ConfigFile;
 import io.corvid.broker.cli.config.ConfigOptions;
@@ -22,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -55,7 +57,8 @@ import picocli.CommandLine.Spec;
         footer = {"", "Every option can be set in the --config file under its long name without '--' "
                 + "(e.g. 'max-inflight: 256'); flags win over the file.",
             "Passwords can also come from the environment: CORVID_KEY_STORE_PSW, CORVID_KEY_PSW,",
-            "CORVID_TRUST_STORE_PSW (a password on the command line is visible to other local users)."})
+            "CORVID_TRUST_STORE_PSW, and the admin token from CORVID_ADMIN_TOKEN (a secret on the command line",
+            "is visible to other local users)."})
 public final class CorvidCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(CorvidCommand.class);
 
@@ -153,6 +156,9 @@ public final class CorvidCommand implements Callable<Integer> {
 
     @Option(names = "--force-nio", description = "Use the JDK's NIO even where native epoll is available.")
     boolean forceNio;
+
+    @Mixin
+    AdminOptions admin = new AdminOptions();
 
     @Option(names = "--log-level", paramLabel = "<level>",
             description = "Level of the broker's log: ${COMPLETION-CANDIDATES} (default: INFO).")
@@ -304,6 +310,7 @@ public final class CorvidCommand implements Callable<Integer> {
         try {
             users = passwordFile == null ? null : new PasswordFileAuthentication(passwordFile, allowAnonymous);
             acl = aclFile == null ? null : new AclAuthorization(aclFile);
+            admin.load();
         } catch (IOException e) {
             spec.commandLine().getErr().println("corvid: " + e.getMessage());
             return EXIT_BAD_CONFIGURATION;
@@ -330,8 +337,15 @@ public final class CorvidCommand implements Callable<Integer> {
             persistence = "in memory only (--in-memory): persistent sessions and retained messages end with the broker";
         }
         Broker broker;
+        AdminServer adminServer;
         try {
-            broker = startWithMetrics(builder);
+            PrometheusMetrics prometheus = new PrometheusMetrics();
+            metrics = prometheus;
+            broker = builder.metricsRecorder(prometheus.recorder()).build();
+            Map<String, Object> effectiveOptions = EffectiveOptions.of(spec);
+            adminServer = admin.server(broker, () -> effectiveOptions, prometheus::scrape);
+            broker.start();
+            prometheus.bindTo(broker);
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("corvid: " + e.getMessage());
             return EXIT_BAD_CONFIGURATION;
@@ -340,12 +354,28 @@ public final class CorvidCommand implements Callable<Integer> {
                     + (e.getCause() != null ? ": " + e.getCause().getMessage() : ""));
             return EXIT_CANNOT_START;
         }
+        String adminDescription = "off (--admin-port)";
+        if (adminServer != null) {
+            try {
+                adminServer.start();
+            } catch (IllegalStateException e) {
+                broker.stop();
+                spec.commandLine().getErr().println("corvid: " + e.getMessage());
+                return EXIT_BAD_CONFIGURATION;
+            } catch (UncheckedIOException e) {
+                broker.stop();
+                spec.commandLine().getErr().println("corvid: cannot start: " + e.getMessage());
+                return EXIT_CANNOT_START;
+            }
+            adminDescription = adminServer.url() + (adminServer.requiresToken() ? " (bearer token required)"
+                    : " (no token: requests from this host only)");
+        }
         String authentication = admission.describe() + (users == null ? ""
                 : " (" + users.file() + ", " + users.userCount() + " users)");
         String authorization = acl == null ? "none: every client may publish and subscribe to every topic"
                 : "ACL file " + acl.file() + " (" + acl.ruleCount() + " rules); what it does not allow is denied";
         for (String line : StartupBanner.lines(new Version().getVersion()[0], configOptions, authentication,
-                authorization, persistence, limits.describeSet())) {
+                authorization, persistence, limits.describeSet(), adminDescription)) {
             LOG.info(line);
         }
         SecurityFilesReloader reloader = securityFilesReloader(users, acl);
@@ -353,6 +383,9 @@ public final class CorvidCommand implements Callable<Integer> {
         Thread hook = new Thread(() -> {
             LOG.info("Shutdown requested");
             reloader.close();
+            if (adminServer != null) {
+                adminServer.stop(); // first: it answers from the broker
+            }
             broker.stop();
             metrics.close();
             // The log goes through an asynchronous appender: write out what is queued before the JVM ends.

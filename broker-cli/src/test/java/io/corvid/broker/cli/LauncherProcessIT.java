@@ -14,6 +14,10 @@ import io.corvid.broker.packet.ProtocolVersion;
 import io.corvid.broker.packet.ReasonCode;
 import java.io.IOException;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,6 +86,51 @@ class LauncherProcessIT {
                 assertEquals(ReasonCode.SUCCESS, connAck(socket, "tls-it").reasonCode());
             }
             launcher.stop();
+        }
+    }
+
+    /**
+     * {@code --admin-port} with a token file: the banner gives the URL and never the token, the API
+     * answers with the token and the client's disconnect goes through it, and on SIGTERM the admin
+     * listener stops before the broker.
+     */
+    @Test
+    void fatJarServesTheAdminApiWithTheTokenFromAFile() throws Exception {
+        Path tokenFile = temp.resolve("admin.token");
+        Files.writeString(tokenFile, "launcher-admin-token\n");
+        try (LauncherProcess launcher = LauncherProcess.start(temp.resolve("launcher-admin.log"), List.of("-h",
+                "127.0.0.1", "-p", "0", "--in-memory", "--admin-port", "0", "--admin-token-file", tokenFile.toString()))) {
+            int port = launcher.awaitReady();
+            String url = launcher.awaitLog(Pattern.compile(
+                    "Admin API and dashboard: (http://127\\.0\\.0\\.1:\\d+/) \\(bearer token required\\)")).group(1);
+            HttpClient http = HttpClient.newHttpClient();
+            HttpRequest.Builder clients = HttpRequest.newBuilder(URI.create(url + "api/v1/clients"));
+            assertEquals(401, http.send(clients.build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+            try (Socket socket = new Socket("127.0.0.1", port)) {
+                assertEquals(ReasonCode.SUCCESS, connAck(socket, "admin-it").reasonCode());
+                HttpResponse<String> listed = http.send(clients.header("Authorization", "Bearer launcher-admin-token")
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, listed.statusCode());
+                assertTrue(listed.body().contains("\"admin-it\""), listed.body());
+                HttpResponse<String> disconnected = http.send(HttpRequest.newBuilder(
+                                URI.create(url + "api/v1/clients/admin-it")).DELETE()
+                        .header("Authorization", "Bearer launcher-admin-token").build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, disconnected.statusCode(), disconnected.body());
+                socket.setSoTimeout(20_000);
+                assertEquals(-1, socket.getInputStream().read(), "the client's connection was closed");
+            }
+            // The launcher's Prometheus registry is what /metrics serves.
+            HttpResponse<String> scraped = http.send(HttpRequest.newBuilder(URI.create(url + "metrics"))
+                    .header("Authorization", "Bearer launcher-admin-token").build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, scraped.statusCode(), scraped.body());
+            assertTrue(scraped.body().contains("corvid_connections_accepted_total 1.0"), scraped.body());
+            launcher.stop();
+            launcher.awaitLog(Pattern.compile("Stopped"));
+            String log = launcher.log();
+            assertFalse(log.contains("launcher-admin-token"), "the token is never logged:\n" + log);
+            assertTrue(log.indexOf("Admin API stopped") < log.indexOf("Stopping: disconnecting"),
+                    "the admin API stops first:\n" + log);
         }
     }
 
