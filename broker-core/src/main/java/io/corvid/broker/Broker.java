@@ -582,10 +582,6 @@ public final class Broker implements AutoCloseable {
         }
 
         /**
-         * Writes persistent sessions and retained messages through to this store and restores
-         * them at start. Default: none, so they live in memory for the broker's lifetime.
-         */
-        /**
          * Where latency distributions go (publish-to-deliver, store commits), e.g. a Micrometer
          * registry. Without one, the broker does not time anything.
          */
@@ -594,6 +590,10 @@ public final class Broker implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Writes persistent sessions and retained messages through to this store and restores
+         * them at start. Default: none, so they live in memory for the broker's lifetime.
+         */
         public Builder sessionStore(SessionStore store) {
             this.sessionStore = Objects.requireNonNull(store, "store");
             return this;

@@ -204,9 +204,12 @@ public final class Session {
         return connected;
     }
 
-    /** Messages queued, as last published by the session's thread. Thread safe. */
+    /**
+     * Messages queued, as last published by the session's thread, plus those handed over and
+     * not yet taken (a parked session takes hand-offs in batches). Thread safe.
+     */
     public int queuedMessagesSnapshot() {
-        return queuedCount;
+        return queuedCount + pendingHandoffs;
     }
 
     /** Messages in flight, as last published by the session's thread. Thread safe. */
