@@ -160,6 +160,11 @@ public final class CorvidCommand implements Callable<Integer> {
     @Mixin
     AdminOptions admin = new AdminOptions();
 
+    @Option(names = "--metrics", paramLabel = "true|false", arity = "1",
+            description = "Record Prometheus metrics (Micrometer) and serve them at the admin listener's /metrics "
+                    + "(default: true). The engine's own counters ($SYS, the admin API) are kept either way.")
+    boolean recordMetrics = true;
+
     @Option(names = "--log-level", paramLabel = "<level>",
             description = "Level of the broker's log: ${COMPLETION-CANDIDATES} (default: INFO).")
     LogLevel logLevel;
@@ -173,7 +178,8 @@ public final class CorvidCommand implements Callable<Integer> {
     /** Where options came from a config file, for messages; {@code null} without one. */
     private ConfigOptions configOptions;
     /**
-     * The running broker's metrics, JVM and Netty included, once it has started: what the admin
+     * The running broker's metrics, JVM and Netty included, once it has started ({@code null} with
+     * {@code --metrics false}): what the admin
      * listener serves at {@code /metrics} ({@code metrics::scrape}, {@link PrometheusMetrics#CONTENT_TYPE}).
      */
     PrometheusMetrics metrics;
@@ -339,13 +345,11 @@ public final class CorvidCommand implements Callable<Integer> {
         Broker broker;
         AdminServer adminServer;
         try {
-            PrometheusMetrics prometheus = new PrometheusMetrics();
-            metrics = prometheus;
-            broker = builder.metricsRecorder(prometheus.recorder()).build();
+            broker = buildMeasured(builder);
             Map<String, Object> effectiveOptions = EffectiveOptions.of(spec);
-            adminServer = admin.server(broker, () -> effectiveOptions, prometheus::scrape);
+            adminServer = admin.server(broker, () -> effectiveOptions, metrics == null ? null : metrics::scrape);
             broker.start();
-            prometheus.bindTo(broker);
+            bindMetrics(broker);
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("corvid: " + e.getMessage());
             return EXIT_BAD_CONFIGURATION;
@@ -387,7 +391,9 @@ public final class CorvidCommand implements Callable<Integer> {
                 adminServer.stop(); // first: it answers from the broker
             }
             broker.stop();
-            metrics.close();
+            if (metrics != null) {
+                metrics.close();
+            }
             // The log goes through an asynchronous appender: write out what is queued before the JVM ends.
             if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logging) {
                 logging.stop();
@@ -400,21 +406,41 @@ public final class CorvidCommand implements Callable<Integer> {
     }
 
     /**
-     * Builds and starts the broker with its metrics recorded, then binds its counters and gauges
-     * into {@link #metrics}. Always on: the counters are the engine's own, read at a scrape; the
-     * message path gains only the latency sample (one message in 16 per publisher timed, one
-     * {@code Timer.record} per delivery of it), nothing worth a switch.
+     * Builds and starts the broker with its metrics recorded (unless {@code --metrics false}),
+     * then binds its counters and gauges into {@link #metrics}.
      */
     Broker startWithMetrics(Broker.Builder builder) {
-        PrometheusMetrics prometheus = new PrometheusMetrics();
+        Broker broker = buildMeasured(builder);
         try {
-            Broker broker = builder.metricsRecorder(prometheus.recorder()).build().start();
-            prometheus.bindTo(broker);
-            metrics = prometheus;
+            broker.start();
+            bindMetrics(broker);
             return broker;
         } catch (RuntimeException e) {
-            prometheus.close();
+            if (metrics != null) {
+                metrics.close();
+            }
             throw e;
+        }
+    }
+
+    /**
+     * Builds the broker, recording into a new {@link #metrics} unless {@code --metrics false}.
+     * The counters are the engine's own, read at a scrape; the message path gains only the
+     * latency sample (one message in 16 per publisher timed, one {@code Timer.record} per
+     * delivery of it), which {@code --metrics false} leaves out too.
+     */
+    private Broker buildMeasured(Broker.Builder builder) {
+        metrics = recordMetrics ? new PrometheusMetrics() : null;
+        if (metrics != null) {
+            builder.metricsRecorder(metrics.recorder());
+        }
+        return builder.build();
+    }
+
+    /** Binds the started broker's counters and gauges into {@link #metrics}, when recorded. */
+    private void bindMetrics(Broker broker) {
+        if (metrics != null) {
+            metrics.bindTo(broker);
         }
     }
 

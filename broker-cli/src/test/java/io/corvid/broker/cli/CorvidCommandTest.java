@@ -125,6 +125,16 @@ class CorvidCommandTest {
     }
 
     @Test
+    void metricsFalseRecordsNothingButTheEngineStillCounts() {
+        CorvidCommand command = parse("-h", "127.0.0.1", "-p", "0", "--metrics", "false");
+        try (Broker broker = command.startWithMetrics(command.builder())) {
+            broker.publish("greetings", new byte[0], io.corvid.broker.packet.QoS.AT_LEAST_ONCE, false);
+            assertNull(command.metrics);
+            assertEquals(1, broker.metrics().messagesReceived());
+        }
+    }
+
+    @Test
     void badArgumentsFailWithUsage() {
         StringWriter err = new StringWriter();
         int exit = new CommandLine(new CorvidCommand()).setErr(new PrintWriter(err)).execute("--port", "not-a-number");
