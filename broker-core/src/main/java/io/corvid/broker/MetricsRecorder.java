@@ -32,5 +32,5 @@ public interface MetricsRecorder {
     }
 
     /** One published message in this many per publishing connection has its deliveries timed. */
-    int LATENCY_SAMPLE_INTERVAL = 16;
+    int LATENCY_SAMPLE_INTERVAL = 64;
 }

@@ -426,7 +426,7 @@ public final class CorvidCommand implements Callable<Integer> {
     /**
      * Builds the broker, recording into a new {@link #metrics} unless {@code --metrics false}.
      * The counters are the engine's own, read at a scrape; the message path gains only the
-     * latency sample (one message in 16 per publisher timed, one {@code Timer.record} per
+     * latency sample (one message in 64 per publisher timed, one {@code Timer.record} per
      * delivery of it), which {@code --metrics false} leaves out too.
      */
     private Broker buildMeasured(Broker.Builder builder) {
