@@ -15,7 +15,9 @@ import java.util.List;
 final class InflightWindow {
     private static final int MAX_PACKET_ID = 0xFFFF;
 
-    private Flight[] slots = new Flight[0];
+    /** Shared by every window that has never held a message: most connections only publish, or sit idle. */
+    private static final Flight[] NO_SLOTS = new Flight[0];
+    private Flight[] slots = NO_SLOTS;
     private int size;
     private int lastId;
     private long sent;

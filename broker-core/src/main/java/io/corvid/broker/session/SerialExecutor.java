@@ -1,10 +1,11 @@
 package io.corvid.broker.session;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,8 +23,22 @@ public final class SerialExecutor implements Executor {
     private static final Logger LOG = LoggerFactory.getLogger(SerialExecutor.class);
     private static final int BATCH_SIZE = 256;
 
+    private static final VarHandle SCHEDULED;
+
+    static {
+        try {
+            SCHEDULED = MethodHandles.lookup().findVarHandle(SerialExecutor.class, "scheduled", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean scheduled = new AtomicBoolean();
+    /**
+     * Whether a batch is submitted or running. A field updated through a VarHandle rather than
+     * an AtomicBoolean: every connection has an executor, and an idle one should cost little.
+     */
+    private volatile boolean scheduled;
     private final Runnable drainTask = this::drain;
     private final Executor fallback;
     private final Runnable afterBatch;
@@ -43,7 +58,7 @@ public final class SerialExecutor implements Executor {
     @Override
     public void execute(Runnable task) {
         tasks.offer(task);
-        if (scheduled.compareAndSet(false, true)) {
+        if (SCHEDULED.compareAndSet(this, false, true)) {
             schedule();
         }
     }
@@ -59,7 +74,7 @@ public final class SerialExecutor implements Executor {
 
     /** Starts a batch if tasks wait and none is under way. */
     public void kick() {
-        if (!tasks.isEmpty() && scheduled.compareAndSet(false, true)) {
+        if (!tasks.isEmpty() && SCHEDULED.compareAndSet(this, false, true)) {
             schedule();
         }
     }
@@ -107,8 +122,8 @@ public final class SerialExecutor implements Executor {
                 }
             }
         } finally {
-            scheduled.set(false);
-            if (!tasks.isEmpty() && scheduled.compareAndSet(false, true)) {
+            scheduled = false;
+            if (!tasks.isEmpty() && SCHEDULED.compareAndSet(this, false, true)) {
                 schedule();
             }
         }

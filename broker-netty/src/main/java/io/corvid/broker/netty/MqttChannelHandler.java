@@ -273,9 +273,12 @@ final class MqttChannelHandler extends ChannelInboundHandlerAdapter implements C
     /** The client's address: from the PROXY protocol header where the listener takes one, else the socket's. */
     @Override
     public SocketAddress remoteAddress() {
-        SocketAddress proxied = channel.attr(ProxyProtocolHandler.PROXIED_REMOTE_ADDRESS).get();
-        if (proxied != null) {
-            return proxied;
+        // hasAttr first: attr() would make the attribute (48 bytes a connection) on a channel that has none.
+        if (channel.hasAttr(ProxyProtocolHandler.PROXIED_REMOTE_ADDRESS)) {
+            SocketAddress proxied = channel.attr(ProxyProtocolHandler.PROXIED_REMOTE_ADDRESS).get();
+            if (proxied != null) {
+                return proxied;
+            }
         }
         return remoteAddress != null ? remoteAddress : channel.remoteAddress();
     }
