@@ -289,6 +289,9 @@ public final class Broker implements AutoCloseable {
         int port = 1883;
         final List<Listener> listeners = new ArrayList<>();
         int maxConnections = Integer.MAX_VALUE;
+        int maxSubscriptionsPerClient = BrokerConfig.UNLIMITED;
+        int maxTopicLevels = BrokerConfig.DEFAULT_MAX_TOPIC_LEVELS;
+        int maxTopicLength = BrokerConfig.DEFAULT_MAX_TOPIC_LENGTH;
         int maxPacketSize = BrokerConfig.DEFAULT_MAX_PACKET_SIZE;
         int maxInflight = BrokerConfig.DEFAULT_MAX_INFLIGHT;
         int receiveMaximum = BrokerConfig.DEFAULT_RECEIVE_MAXIMUM;
@@ -350,6 +353,41 @@ public final class Broker implements AutoCloseable {
         /** The most clients connected at once. Default: no limit. */
         public Builder maxConnections(int max) {
             this.maxConnections = positive(max, "maxConnections");
+            return this;
+        }
+
+        /**
+         * The most subscriptions one session may hold. A SUBSCRIBE whose new filters would pass
+         * it gets, for each filter beyond it, SUBACK 0x97 Quota exceeded (MQTT 5.0) or 0x80
+         * Failure (3.1.1); a filter that replaces one the session already holds does not count
+         * again. Default: no limit.
+         */
+        public Builder maxSubscriptionsPerClient(int max) {
+            this.maxSubscriptionsPerClient = positive(max, "maxSubscriptionsPerClient");
+            return this;
+        }
+
+        /**
+         * The most levels (parts between {@code /}) in a topic name or filter, a shared
+         * subscription's {@code $share/group/} not counted. A filter with more gets SUBACK 0x8F
+         * Topic Filter invalid (UNSUBACK 0x8F in MQTT 5.0; 0x80 Failure in 3.1.1); a PUBLISH with
+         * more is refused as EMQX and HiveMQ refuse it: the client is disconnected (MQTT 5.0:
+         * DISCONNECT 0x90 Topic Name invalid). Default {@value BrokerConfig#DEFAULT_MAX_TOPIC_LEVELS},
+         * as EMQX's {@code max_topic_levels}.
+         */
+        public Builder maxTopicLevels(int max) {
+            this.maxTopicLevels = positive(max, "maxTopicLevels");
+            return this;
+        }
+
+        /**
+         * The longest topic name or filter (a shared one with its {@code $share/group/}), in UTF-8
+         * bytes; one longer is refused as one with more than {@link #maxTopicLevels}.
+         * Default {@value BrokerConfig#DEFAULT_MAX_TOPIC_LENGTH}, the most MQTT can encode (so no
+         * limit beyond the protocol's).
+         */
+        public Builder maxTopicLength(int bytes) {
+            this.maxTopicLength = Math.min(positive(bytes, "maxTopicLength"), BrokerConfig.DEFAULT_MAX_TOPIC_LENGTH);
             return this;
         }
 

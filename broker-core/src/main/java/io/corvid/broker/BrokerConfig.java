@@ -33,12 +33,21 @@ public final class BrokerConfig {
     public static final Duration MIN_SYS_INTERVAL = Duration.ofMillis(1);
     /** Default Topic Alias Maximum announced to MQTT 5.0 clients. */
     public static final int DEFAULT_TOPIC_ALIAS_MAXIMUM = 16;
+    /** A count limit meaning "no limit". */
+    public static final int UNLIMITED = Integer.MAX_VALUE;
+    /** Default most levels in a topic name or filter, as EMQX's {@code max_topic_levels}. */
+    public static final int DEFAULT_MAX_TOPIC_LEVELS = 128;
+    /** Default longest topic name or filter in UTF-8 bytes: the most MQTT can encode. */
+    public static final int DEFAULT_MAX_TOPIC_LENGTH = 0xFFFF;
     /** A session expiry interval meaning "never expires". */
     public static final long SESSION_NEVER_EXPIRES = 0xFFFF_FFFFL;
 
     private final List<Listener> listeners;
     private final int maxConnections;
     private final int maxPacketSize;
+    private final int maxSubscriptionsPerClient;
+    private final int maxTopicLevels;
+    private final int maxTopicLength;
     private final int maxInflight;
     private final int receiveMaximum;
     private final int maxQueuedMessages;
@@ -68,6 +77,9 @@ public final class BrokerConfig {
                 ? List.of(Listener.tcp(builder.host, builder.port)) : builder.listeners);
         this.maxConnections = builder.maxConnections;
         this.maxPacketSize = builder.maxPacketSize;
+        this.maxSubscriptionsPerClient = builder.maxSubscriptionsPerClient;
+        this.maxTopicLevels = builder.maxTopicLevels;
+        this.maxTopicLength = builder.maxTopicLength;
         this.maxInflight = builder.maxInflight;
         this.receiveMaximum = builder.receiveMaximum;
         this.maxQueuedMessages = builder.maxQueuedMessages;
@@ -108,6 +120,21 @@ public final class BrokerConfig {
     /** The largest packet accepted from a client, fixed header included (announced to MQTT 5.0 clients). */
     public int maxPacketSize() {
         return maxPacketSize;
+    }
+
+    /** The most subscriptions one session may hold; {@link #UNLIMITED} for no limit. */
+    public int maxSubscriptionsPerClient() {
+        return maxSubscriptionsPerClient;
+    }
+
+    /** The most levels in a topic name or filter (a shared subscription's {@code $share/group/} not counted). */
+    public int maxTopicLevels() {
+        return maxTopicLevels;
+    }
+
+    /** The longest topic name or filter, in UTF-8 bytes. */
+    public int maxTopicLength() {
+        return maxTopicLength;
     }
 
     /** The most QoS 1/2 messages in flight to one client (and never more than its Receive Maximum). */

@@ -128,4 +128,22 @@ public interface BrokerMetrics {
 
     /** Connections closed for a protocol violation other than malformed bytes. */
     long protocolErrors();
+
+    // ------------------------------------------------------------ limits
+
+    /**
+     * Subscription filters refused because their session held {@link BrokerConfig#maxSubscriptionsPerClient()}
+     * already. Default 0, for implementations that predate it.
+     */
+    default long subscriptionQuotaRefusals() {
+        return 0;
+    }
+
+    /**
+     * Topic names (each costing its client its connection) and filters refused for being over
+     * {@link BrokerConfig#maxTopicLevels()} or {@link BrokerConfig#maxTopicLength()}. Default 0.
+     */
+    default long topicLimitRefusals() {
+        return 0;
+    }
 }

@@ -40,6 +40,21 @@ final class LimitOptions {
             description = "Most network connections (and clients) at once (default: no limit).")
     Integer maxConnections;
 
+    @Option(names = "--max-subscriptions-per-client", paramLabel = "<n>",
+            description = "Most subscriptions one session may hold; a filter beyond it gets SUBACK 0x97 Quota "
+                    + "exceeded (0x80 for MQTT 3.1.1) (default: no limit).")
+    Integer maxSubscriptionsPerClient;
+
+    @Option(names = "--max-topic-levels", paramLabel = "<n>",
+            description = "Most levels in a topic name or filter: a filter with more is refused (SUBACK 0x8F), "
+                    + "a client publishing to one is disconnected (0x90) (default: 128).")
+    Integer maxTopicLevels;
+
+    @Option(names = "--max-topic-length", paramLabel = "<bytes>",
+            description = "Longest topic name or filter in UTF-8 bytes, refused as --max-topic-levels "
+                    + "(default: 65535, the protocol's limit).")
+    Integer maxTopicLength;
+
     @Option(names = "--max-packet-size", paramLabel = "<bytes>",
             description = "Largest packet accepted, announced to MQTT 5.0 clients (default: 1048576).")
     Integer maxPacketSize;
@@ -146,6 +161,9 @@ final class LimitOptions {
     void applyTo(Broker.Builder builder) {
         apply("--max-connections", maxConnections, builder::maxConnections);
         apply("--max-packet-size", maxPacketSize, builder::maxPacketSize);
+        apply("--max-subscriptions-per-client", maxSubscriptionsPerClient, builder::maxSubscriptionsPerClient);
+        apply("--max-topic-levels", maxTopicLevels, builder::maxTopicLevels);
+        apply("--max-topic-length", maxTopicLength, builder::maxTopicLength);
         apply("--max-inflight", maxInflight, builder::maxInflight);
         apply("--receive-maximum", receiveMaximum, builder::receiveMaximum);
         apply("--max-keep-alive", maxKeepAlive, builder::maxKeepAlive);
