@@ -1,0 +1,102 @@
+package io.corvid.broker.netty;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Paces the connections one listener accepts: a token bucket of {@code perSecond} new
+ * connections with a burst. When the bucket is empty the listening socket stops being read
+ * (auto-read off) and a task on its event loop turns reading back on once a token is back;
+ * in between, new connections wait in the kernel's accept backlog (and, when that is full, in
+ * their clients' SYN retries) instead of being accepted and then dropped. A connection
+ * storm therefore reaches the broker at the paced rate, and the connections already open, on
+ * other event loops, never wait for it.
+ *
+ * <p>Sits first in the listening channel's pipeline, where each accepted connection passes
+ * as a message before Netty registers it. A native transport stops accepting at once; NIO
+ * accepts a whole read batch (up to 16 connections) before the first is passed on, and the
+ * bucket goes into debt for the excess, so the rate holds over time either way.
+ *
+ * <p>Each pause is counted ({@link #pauses()}) and logged at DEBUG; the first pause after a
+ * quiet period of {@link ConnectionLimits#REPORT_INTERVAL_NANOS} is logged at INFO.
+ *
+ * <p>One per listener; its state is touched on the listening channel's event loop only,
+ * except the counter.
+ */
+final class AcceptPacer extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(AcceptPacer.class);
+
+    private final String listenerName;
+    private final double perSecond;
+    private final int burst;
+    private final AtomicLong pauses = new AtomicLong();
+    private final TokenBucket bucket;
+    private boolean paused;
+    private long lastInfoNanos;
+
+    /**
+     * @param perSecond new connections accepted per second, more than 0
+     * @param burst     connections accepted at once after a quiet time, at least 1
+     */
+    AcceptPacer(String listenerName, double perSecond, int burst) {
+        this.listenerName = listenerName;
+        this.perSecond = perSecond;
+        this.burst = burst;
+        long now = System.nanoTime();
+        this.bucket = new TokenBucket(perSecond, burst, now);
+        this.lastInfoNanos = now - ConnectionLimits.REPORT_INTERVAL_NANOS;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object acceptedChannel) {
+        long now = System.nanoTime();
+        bucket.take(1, now);
+        ctx.fireChannelRead(acceptedChannel);
+        long wait = bucket.nanosUntil(1, now);
+        if (wait > 0 && !paused) {
+            pause(ctx, wait, now);
+        }
+    }
+
+    private void pause(ChannelHandlerContext ctx, long waitNanos, long now) {
+        paused = true;
+        long count = pauses.incrementAndGet();
+        ctx.channel().config().setAutoRead(false);
+        if (now - lastInfoNanos >= ConnectionLimits.REPORT_INTERVAL_NANOS) {
+            lastInfoNanos = now;
+            LOG.info("Listener {}: more than {} new connections/s (burst {}); accepting at that pace "
+                    + "({} pauses so far; reported at most every {} s)", listenerName, perSecond, burst, count,
+                    TimeUnit.NANOSECONDS.toSeconds(ConnectionLimits.REPORT_INTERVAL_NANOS));
+        } else {
+            LOG.debug("Listener {}: accepting paused for {} µs", listenerName, waitNanos / 1000);
+        }
+        try {
+            ctx.executor().schedule(() -> resume(ctx), waitNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException shuttingDown) {
+            // The event loop is ending, and the listening socket with it.
+            paused = false;
+        }
+    }
+
+    private void resume(ChannelHandlerContext ctx) {
+        paused = false;
+        if (ctx.channel().isOpen()) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    /** Times this listener stopped accepting because connections came faster than its pace. */
+    long pauses() {
+        return pauses.get();
+    }
+
+    /** The listener's name. */
+    String listenerName() {
+        return listenerName;
+    }
+}
