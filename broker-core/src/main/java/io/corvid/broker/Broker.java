@@ -292,6 +292,9 @@ public final class Broker implements AutoCloseable {
         int maxSubscriptionsPerClient = BrokerConfig.UNLIMITED;
         int maxTopicLevels = BrokerConfig.DEFAULT_MAX_TOPIC_LEVELS;
         int maxTopicLength = BrokerConfig.DEFAULT_MAX_TOPIC_LENGTH;
+        int maxPublishRate;
+        long maxPublishBytesRate;
+        PublishRatePolicy publishRatePolicy = PublishRatePolicy.THROTTLE;
         int maxPacketSize = BrokerConfig.DEFAULT_MAX_PACKET_SIZE;
         int maxInflight = BrokerConfig.DEFAULT_MAX_INFLIGHT;
         int receiveMaximum = BrokerConfig.DEFAULT_RECEIVE_MAXIMUM;
@@ -388,6 +391,43 @@ public final class Broker implements AutoCloseable {
          */
         public Builder maxTopicLength(int bytes) {
             this.maxTopicLength = Math.min(positive(bytes, "maxTopicLength"), BrokerConfig.DEFAULT_MAX_TOPIC_LENGTH);
+            return this;
+        }
+
+        /**
+         * The most PUBLISH packets per second one connection may send, with a burst of one
+         * second's worth; a client faster than that meets {@link #publishRatePolicy}. 0 turns the
+         * limit off. Default 0 (off); at most 1,000,000.
+         */
+        public Builder maxPublishRate(int messagesPerSecond) {
+            if (messagesPerSecond < 0 || messagesPerSecond > 1_000_000) {
+                throw new IllegalArgumentException("maxPublishRate must be 0 (off) to 1000000: " + messagesPerSecond);
+            }
+            this.maxPublishRate = messagesPerSecond;
+            return this;
+        }
+
+        /**
+         * The most bytes of PUBLISH packets (whole packets as the client encoded them) per second
+         * one connection may send, with a burst of one second's worth; a single packet larger
+         * than that passes and the connection then waits for as long as it takes to pay for it.
+         * 0 turns the limit off. Default 0 (off).
+         */
+        public Builder maxPublishBytesRate(long bytesPerSecond) {
+            if (bytesPerSecond < 0) {
+                throw new IllegalArgumentException("maxPublishBytesRate must be 0 (off) or positive: " + bytesPerSecond);
+            }
+            this.maxPublishBytesRate = bytesPerSecond;
+            return this;
+        }
+
+        /**
+         * What happens to a client over {@link #maxPublishRate} or {@link #maxPublishBytesRate}.
+         * Default {@link PublishRatePolicy#THROTTLE}: its connection is not read until it is
+         * within its rates again.
+         */
+        public Builder publishRatePolicy(PublishRatePolicy policy) {
+            this.publishRatePolicy = Objects.requireNonNull(policy, "policy");
             return this;
         }
 

@@ -48,6 +48,9 @@ public final class BrokerConfig {
     private final int maxSubscriptionsPerClient;
     private final int maxTopicLevels;
     private final int maxTopicLength;
+    private final int maxPublishRate;
+    private final long maxPublishBytesRate;
+    private final PublishRatePolicy publishRatePolicy;
     private final int maxInflight;
     private final int receiveMaximum;
     private final int maxQueuedMessages;
@@ -80,6 +83,9 @@ public final class BrokerConfig {
         this.maxSubscriptionsPerClient = builder.maxSubscriptionsPerClient;
         this.maxTopicLevels = builder.maxTopicLevels;
         this.maxTopicLength = builder.maxTopicLength;
+        this.maxPublishRate = builder.maxPublishRate;
+        this.maxPublishBytesRate = builder.maxPublishBytesRate;
+        this.publishRatePolicy = builder.publishRatePolicy;
         this.maxInflight = builder.maxInflight;
         this.receiveMaximum = builder.receiveMaximum;
         this.maxQueuedMessages = builder.maxQueuedMessages;
@@ -135,6 +141,21 @@ public final class BrokerConfig {
     /** The longest topic name or filter, in UTF-8 bytes. */
     public int maxTopicLength() {
         return maxTopicLength;
+    }
+
+    /** The most PUBLISH packets per second per connection (burst: one second's worth); 0 when unlimited. */
+    public int maxPublishRate() {
+        return maxPublishRate;
+    }
+
+    /** The most bytes of PUBLISH packets per second per connection (burst: one second's worth); 0 when unlimited. */
+    public long maxPublishBytesRate() {
+        return maxPublishBytesRate;
+    }
+
+    /** What happens to a client over {@link #maxPublishRate()} or {@link #maxPublishBytesRate()}. */
+    public PublishRatePolicy publishRatePolicy() {
+        return publishRatePolicy;
     }
 
     /** The most QoS 1/2 messages in flight to one client (and never more than its Receive Maximum). */

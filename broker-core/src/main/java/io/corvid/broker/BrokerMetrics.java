@@ -146,4 +146,14 @@ public interface BrokerMetrics {
     default long topicLimitRefusals() {
         return 0;
     }
+
+    /**
+     * Times a connection stopped being read because its client published faster than
+     * {@link BrokerConfig#maxPublishRate()} or {@link BrokerConfig#maxPublishBytesRate()}
+     * (policy {@link PublishRatePolicy#THROTTLE}), or was disconnected for it
+     * ({@link PublishRatePolicy#DISCONNECT}). Default 0.
+     */
+    default long publishRateLimited() {
+        return 0;
+    }
 }

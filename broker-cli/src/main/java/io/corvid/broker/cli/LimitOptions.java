@@ -1,6 +1,7 @@
 package io.corvid.broker.cli;
 
 import io.corvid.broker.Broker;
+import io.corvid.broker.PublishRatePolicy;
 import io.corvid.broker.QueueOverflowPolicy;
 import io.corvid.broker.packet.QoS;
 import java.lang.reflect.Field;
@@ -54,6 +55,21 @@ final class LimitOptions {
             description = "Longest topic name or filter in UTF-8 bytes, refused as --max-topic-levels "
                     + "(default: 65535, the protocol's limit).")
     Integer maxTopicLength;
+
+    @Option(names = "--max-publish-rate", paramLabel = "<n>",
+            description = "Most PUBLISH packets per second per connection, with one second's worth as burst; "
+                    + "0 turns it off (default: 0, off).")
+    Integer maxPublishRate;
+
+    @Option(names = "--max-publish-bytes-rate", paramLabel = "<bytes>",
+            description = "Most bytes of PUBLISH packets per second per connection, with one second's worth as burst; "
+                    + "0 turns it off (default: 0, off).")
+    Long maxPublishBytesRate;
+
+    @Option(names = "--publish-rate-policy", paramLabel = "<policy>",
+            description = "What happens to a client over its publish rate: ${COMPLETION-CANDIDATES} "
+                    + "(default: THROTTLE, its connection is not read until it is within the rate again).")
+    PublishRatePolicy publishRatePolicy;
 
     @Option(names = "--max-packet-size", paramLabel = "<bytes>",
             description = "Largest packet accepted, announced to MQTT 5.0 clients (default: 1048576).")
@@ -161,6 +177,9 @@ final class LimitOptions {
     void applyTo(Broker.Builder builder) {
         apply("--max-connections", maxConnections, builder::maxConnections);
         apply("--max-packet-size", maxPacketSize, builder::maxPacketSize);
+        apply("--max-publish-rate", maxPublishRate, builder::maxPublishRate);
+        apply("--max-publish-bytes-rate", maxPublishBytesRate, builder::maxPublishBytesRate);
+        apply("--publish-rate-policy", publishRatePolicy, builder::publishRatePolicy);
         apply("--max-subscriptions-per-client", maxSubscriptionsPerClient, builder::maxSubscriptionsPerClient);
         apply("--max-topic-levels", maxTopicLevels, builder::maxTopicLevels);
         apply("--max-topic-length", maxTopicLength, builder::maxTopicLength);

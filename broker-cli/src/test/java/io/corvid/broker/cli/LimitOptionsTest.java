@@ -66,4 +66,25 @@ class LimitOptionsTest {
             assertTrue(refused.getMessage().contains(flag), refused.getMessage());
         }
     }
+
+    @Test
+    void publishRatesAsFlagsAndKeys() throws IOException {
+        BrokerConfig flags = parse("--max-publish-rate", "100", "--max-publish-bytes-rate", "65536",
+                "--publish-rate-policy", "DISCONNECT").builder().buildConfig();
+        BrokerConfig file = fromFile("""
+                max-publish-rate: 100
+                max-publish-bytes-rate: 65536
+                publish-rate-policy: disconnect
+                """);
+        for (BrokerConfig config : new BrokerConfig[] {flags, file}) {
+            assertEquals(100, config.maxPublishRate());
+            assertEquals(65536, config.maxPublishBytesRate());
+            assertEquals(io.corvid.broker.PublishRatePolicy.DISCONNECT, config.publishRatePolicy());
+        }
+        BrokerConfig defaults = parse().builder().buildConfig();
+        assertEquals(0, defaults.maxPublishRate());
+        assertEquals(0, defaults.maxPublishBytesRate());
+        assertEquals(io.corvid.broker.PublishRatePolicy.THROTTLE, defaults.publishRatePolicy());
+        assertThrows(CommandLine.ParameterException.class, () -> parse("--max-publish-rate", "-1").builder());
+    }
 }

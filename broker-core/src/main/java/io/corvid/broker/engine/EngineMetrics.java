@@ -23,6 +23,7 @@ public final class EngineMetrics implements BrokerMetrics {
     final LongAdder writeStalls = new LongAdder();
     final LongAdder subscriptionQuotaRefusals = new LongAdder();
     final LongAdder topicLimitRefusals = new LongAdder();
+    final LongAdder publishRateLimited = new LongAdder();
     final LongAdder connectsReceived = new LongAdder();
     final LongAdder sessionsExpired = new LongAdder();
     final LongAdder packetsReceived = new LongAdder();
@@ -308,6 +309,11 @@ public final class EngineMetrics implements BrokerMetrics {
     @Override
     public long topicLimitRefusals() {
         return topicLimitRefusals.sum();
+    }
+
+    @Override
+    public long publishRateLimited() {
+        return publishRateLimited.sum();
     }
 
     private static long sum(LongAdder[] adders) {
