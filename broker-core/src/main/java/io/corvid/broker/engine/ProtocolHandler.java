@@ -572,7 +572,11 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
         }
         long idle = engine.clock().nanoTime() - lastActivityNanos;
         long limit = keepAliveLimitNanos();
-        if (idle >= limit) {
+        if (!reading) {
+            // The broker is not reading (a publish rate pause, a plug-in, the memory budget): the client's
+            // packets, PINGREQ included, wait unread, which is no fault of the client's. Look again later.
+            scheduleKeepAliveCheck(Math.min(limit, TimeUnit.SECONDS.toNanos(1)));
+        } else if (idle >= limit) {
             disconnect(ReasonCode.KEEP_ALIVE_TIMEOUT, "no packet within 1.5 times the keep alive of "
                     + keepAliveSeconds + " s");
         } else {

@@ -112,4 +112,18 @@ class PublishRateLimitTest extends EngineTestSupport {
         assertEquals(0, engine().metrics().publishRateLimited());
         assertTrue(publisher.connection.readEnabled);
     }
+
+    @Test
+    void aClientPausedLongerThanItsKeepAliveIsNotTimedOutForIt() {
+        settings.maxPublishBytesRate(1000);
+        TestClient publisher = client("big");
+        publisher.connect(TestClient.connect(MQTT_5, "big", true, 1, Properties.EMPTY, null));
+        // 3,000 bytes against a 1,000-byte burst: reading stops for about 2 s, past 1.5 times the keep alive.
+        publisher.send(Publish.atMostOnce("t", new byte[3000], false));
+        Await.until("reading stops", () -> !publisher.connection.readEnabled);
+        Await.until("reading resumes", () -> publisher.connection.readEnabled);
+        assertTrue(!publisher.connection.isClosed(), "closed for a keep alive the broker kept from being read");
+        // Once read again, a silent client times out as usual.
+        publisher.awaitClosed();
+    }
 }
