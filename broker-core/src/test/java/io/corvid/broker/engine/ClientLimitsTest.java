@@ -138,4 +138,25 @@ class ClientLimitsTest extends EngineTestSupport {
         assertEquals(128, builder.buildConfig().maxTopicLevels());
         assertEquals(65535, builder.maxTopicLength(100_000).buildConfig().maxTopicLength());
     }
+
+    @Test
+    void aWillTopicOverTheLimitsRefusesTheConnect() {
+        settings.maxTopicLevels(2);
+        for (io.corvid.broker.packet.ProtocolVersion version : List.of(MQTT_5, MQTT_3_1_1)) {
+            TestClient client = client("will-" + version);
+            io.corvid.broker.packet.Will will = new io.corvid.broker.packet.Will("a/b/c", new byte[] {1},
+                    QoS.AT_MOST_ONCE, false, Properties.EMPTY);
+            io.corvid.broker.packet.ConnAck connAck = client.connect(
+                    TestClient.connect(version, "will-" + version, true, 60, Properties.EMPTY, will));
+            // MQTT 3.1.1 has no code for it: the client reads return code 3, server unavailable.
+            assertEquals(version == MQTT_5 ? ReasonCode.TOPIC_NAME_INVALID : ReasonCode.SERVER_UNAVAILABLE,
+                    connAck.reasonCode(), version.toString());
+            client.awaitClosed();
+        }
+        assertEquals(2, engine().metrics().topicLimitRefusals());
+        TestClient within = client("will-ok");
+        assertEquals(ReasonCode.SUCCESS, within.connect(TestClient.connect(MQTT_5, "will-ok", true, 60, Properties.EMPTY,
+                new io.corvid.broker.packet.Will("a/b", new byte[] {1}, QoS.AT_MOST_ONCE, false, Properties.EMPTY)))
+                .reasonCode());
+    }
 }
