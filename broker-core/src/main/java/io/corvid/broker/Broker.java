@@ -289,6 +289,8 @@ public final class Broker implements AutoCloseable {
         int port = 1883;
         final List<Listener> listeners = new ArrayList<>();
         int maxConnections = Integer.MAX_VALUE;
+        int maxConnectionRate;
+        int connectionRateBurst;
         int maxSubscriptionsPerClient = BrokerConfig.UNLIMITED;
         int maxTopicLevels = BrokerConfig.DEFAULT_MAX_TOPIC_LEVELS;
         int maxTopicLength = BrokerConfig.DEFAULT_MAX_TOPIC_LENGTH;
@@ -356,6 +358,32 @@ public final class Broker implements AutoCloseable {
         /** The most clients connected at once. Default: no limit. */
         public Builder maxConnections(int max) {
             this.maxConnections = positive(max, "maxConnections");
+            return this;
+        }
+
+        /**
+         * The most new connections each listener accepts per second, after a burst of
+         * {@link #connectionRateBurst}. Beyond it the listener stops accepting for as long as the
+         * rate needs (the listening socket is not read, and a task on its event loop resumes it),
+         * so that a connection storm waits in the kernel's accept backlog instead of being
+         * accepted and dropped, and the connections already open are served meanwhile. Each
+         * listener has its own budget. 0 turns pacing off. Default 0 (off).
+         */
+        public Builder maxConnectionRate(int connectionsPerSecond) {
+            if (connectionsPerSecond < 0) {
+                throw new IllegalArgumentException("maxConnectionRate must be 0 (off) or positive: "
+                        + connectionsPerSecond);
+            }
+            this.maxConnectionRate = connectionsPerSecond;
+            return this;
+        }
+
+        /**
+         * The connections a listener accepts at once, after a quiet time, within
+         * {@link #maxConnectionRate}. Default: one second's worth of the rate.
+         */
+        public Builder connectionRateBurst(int connections) {
+            this.connectionRateBurst = positive(connections, "connectionRateBurst");
             return this;
         }
 

@@ -44,6 +44,8 @@ public final class BrokerConfig {
 
     private final List<Listener> listeners;
     private final int maxConnections;
+    private final int maxConnectionRate;
+    private final int connectionRateBurst;
     private final int maxPacketSize;
     private final int maxSubscriptionsPerClient;
     private final int maxTopicLevels;
@@ -79,6 +81,9 @@ public final class BrokerConfig {
         this.listeners = List.copyOf(builder.listeners.isEmpty()
                 ? List.of(Listener.tcp(builder.host, builder.port)) : builder.listeners);
         this.maxConnections = builder.maxConnections;
+        this.maxConnectionRate = builder.maxConnectionRate;
+        this.connectionRateBurst = builder.maxConnectionRate == 0 ? 0
+                : builder.connectionRateBurst > 0 ? builder.connectionRateBurst : builder.maxConnectionRate;
         this.maxPacketSize = builder.maxPacketSize;
         this.maxSubscriptionsPerClient = builder.maxSubscriptionsPerClient;
         this.maxTopicLevels = builder.maxTopicLevels;
@@ -110,7 +115,8 @@ public final class BrokerConfig {
         this.responseInformation = builder.responseInformation;
         this.transportSettings = new io.corvid.broker.transport.TransportSettings(builder.maxPacketSize,
                 builder.maxConnections, builder.ioThreads, builder.nativeTransport,
-                builder.writeBufferLowWaterMark, builder.writeBufferHighWaterMark);
+                builder.writeBufferLowWaterMark, builder.writeBufferHighWaterMark, maxConnectionRate,
+                connectionRateBurst);
     }
 
     /** The network listeners; a TCP listener on the builder's host and port when none was added. */
@@ -121,6 +127,16 @@ public final class BrokerConfig {
     /** The most clients connected at once; further CONNECTs are refused with Server Busy / Server Unavailable. */
     public int maxConnections() {
         return maxConnections;
+    }
+
+    /** The most new connections each listener accepts per second after its burst; 0 when not paced. */
+    public int maxConnectionRate() {
+        return maxConnectionRate;
+    }
+
+    /** The connections each listener accepts at once within {@link #maxConnectionRate()}; 0 when not paced. */
+    public int connectionRateBurst() {
+        return connectionRateBurst;
     }
 
     /** The largest packet accepted from a client, fixed header included (announced to MQTT 5.0 clients). */

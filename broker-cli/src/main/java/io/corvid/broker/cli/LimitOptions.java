@@ -41,6 +41,16 @@ final class LimitOptions {
             description = "Most network connections (and clients) at once (default: no limit).")
     Integer maxConnections;
 
+    @Option(names = "--max-connection-rate", paramLabel = "<n>",
+            description = "Most new connections each listener accepts per second after --connection-rate-burst; "
+                    + "the rest wait in the kernel's accept backlog; 0 turns it off (default: 0, off).")
+    Integer maxConnectionRate;
+
+    @Option(names = "--connection-rate-burst", paramLabel = "<n>",
+            description = "Connections a listener accepts at once within --max-connection-rate "
+                    + "(default: one second's worth of the rate).")
+    Integer connectionRateBurst;
+
     @Option(names = "--max-subscriptions-per-client", paramLabel = "<n>",
             description = "Most subscriptions one session may hold; a filter beyond it gets SUBACK 0x97 Quota "
                     + "exceeded (0x80 for MQTT 3.1.1) (default: no limit).")
@@ -176,6 +186,8 @@ final class LimitOptions {
      */
     void applyTo(Broker.Builder builder) {
         apply("--max-connections", maxConnections, builder::maxConnections);
+        apply("--max-connection-rate", maxConnectionRate, builder::maxConnectionRate);
+        apply("--connection-rate-burst", connectionRateBurst, builder::connectionRateBurst);
         apply("--max-packet-size", maxPacketSize, builder::maxPacketSize);
         apply("--max-publish-rate", maxPublishRate, builder::maxPublishRate);
         apply("--max-publish-bytes-rate", maxPublishBytesRate, builder::maxPublishBytesRate);

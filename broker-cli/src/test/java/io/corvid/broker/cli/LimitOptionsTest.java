@@ -87,4 +87,27 @@ class LimitOptionsTest {
         assertEquals(io.corvid.broker.PublishRatePolicy.THROTTLE, defaults.publishRatePolicy());
         assertThrows(CommandLine.ParameterException.class, () -> parse("--max-publish-rate", "-1").builder());
     }
+
+    @Test
+    void connectionRateAsFlagsAndKeys() throws IOException {
+        BrokerConfig flags = parse("--max-connection-rate", "200", "--connection-rate-burst", "50")
+                .builder().buildConfig();
+        BrokerConfig file = fromFile("""
+                max-connection-rate: 200
+                connection-rate-burst: 50
+                """);
+        for (BrokerConfig config : new BrokerConfig[] {flags, file}) {
+            assertEquals(200, config.maxConnectionRate());
+            assertEquals(50, config.connectionRateBurst());
+            assertEquals(200.0, config.transportSettings().maxConnectionRate());
+            assertEquals(50, config.transportSettings().connectionRateBurst());
+        }
+        assertEquals(200, parse("--max-connection-rate", "200").builder().buildConfig().connectionRateBurst(),
+                "the burst defaults to one second's worth");
+        BrokerConfig defaults = parse().builder().buildConfig();
+        assertEquals(0, defaults.maxConnectionRate());
+        assertEquals(false, defaults.transportSettings().pacesConnections());
+        assertThrows(CommandLine.ParameterException.class, () -> parse("--max-connection-rate", "-1").builder());
+        assertThrows(CommandLine.ParameterException.class, () -> parse("--connection-rate-burst", "0").builder());
+    }
 }

@@ -3,6 +3,7 @@ package io.corvid.broker.netty;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.corvid.broker.Broker;
 import io.corvid.broker.Listener;
 import io.corvid.broker.codec.MqttEncoder;
 import io.corvid.broker.packet.PingReq;
@@ -132,5 +133,29 @@ class AcceptPacingTest {
             nextAccepted();
         }
         assertEquals(0, transport.acceptPauses());
+    }
+
+    @Test
+    void theBuildersConnectionRateReachesEveryListener() throws Exception {
+        transport = new NettyTransport(1, false);
+        Broker broker = new Broker.Builder()
+                .listener(Listener.tcp("127.0.0.1", 0).named("a"))
+                .listener(Listener.tcp("127.0.0.1", 0).named("b"))
+                .maxConnectionRate(10).connectionRateBurst(2)
+                .transport(transport).build().start();
+        try {
+            for (String listener : new String[] {"a", "b"}) {
+                port = Brokers.port(broker, listener);
+                for (int i = 0; i < 4; i++) {
+                    connect();
+                }
+            }
+            Await.until("8 connections accepted", () -> transport.openConnections() == 8);
+            // Each listener has its own bucket: both paused after their burst of 2.
+            assertTrue(transport.acceptPauses("a") >= 1, "a paused " + transport.acceptPauses("a"));
+            assertTrue(transport.acceptPauses("b") >= 1, "b paused " + transport.acceptPauses("b"));
+        } finally {
+            broker.stop();
+        }
     }
 }
