@@ -5,6 +5,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +36,7 @@ final class AcceptPacer extends ChannelInboundHandlerAdapter {
     private final double perSecond;
     private final int burst;
     private final AtomicLong pauses = new AtomicLong();
+    private final LongSupplier nanoClock;
     private final TokenBucket bucket;
     private boolean paused;
     private long lastInfoNanos;
@@ -44,21 +46,34 @@ final class AcceptPacer extends ChannelInboundHandlerAdapter {
      * @param burst     connections accepted at once after a quiet time, at least 1
      */
     AcceptPacer(String listenerName, double perSecond, int burst) {
+        this(listenerName, perSecond, burst, System::nanoTime);
+    }
+
+    /** A pacer on another clock than {@link System#nanoTime()}, for tests. */
+    AcceptPacer(String listenerName, double perSecond, int burst, LongSupplier nanoClock) {
         this.listenerName = listenerName;
         this.perSecond = perSecond;
         this.burst = burst;
-        long now = System.nanoTime();
+        this.nanoClock = nanoClock;
+        long now = nanoClock.getAsLong();
         this.bucket = new TokenBucket(perSecond, burst, now);
         this.lastInfoNanos = now - ConnectionLimits.REPORT_INTERVAL_NANOS;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object acceptedChannel) {
-        long now = System.nanoTime();
+        long now = nanoClock.getAsLong();
         bucket.take(1, now);
         ctx.fireChannelRead(acceptedChannel);
         long wait = bucket.nanosUntil(1, now);
-        if (wait > 0 && !paused) {
+        if (wait <= 0) {
+            return;
+        }
+        if (paused) {
+            // Accepted while paused: the rest of an NIO read batch, or reading turned back on by
+            // Netty's own accept-error back-off. Stay off; the resume checks the debt again.
+            ctx.channel().config().setAutoRead(false);
+        } else {
             pause(ctx, wait, now);
         }
     }
@@ -75,6 +90,10 @@ final class AcceptPacer extends ChannelInboundHandlerAdapter {
         } else {
             LOG.debug("Listener {}: accepting paused for {} µs", listenerName, waitNanos / 1000);
         }
+        scheduleResume(ctx, waitNanos);
+    }
+
+    private void scheduleResume(ChannelHandlerContext ctx, long waitNanos) {
         try {
             ctx.executor().schedule(() -> resume(ctx), waitNanos, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException shuttingDown) {
@@ -84,10 +103,18 @@ final class AcceptPacer extends ChannelInboundHandlerAdapter {
     }
 
     private void resume(ChannelHandlerContext ctx) {
-        paused = false;
-        if (ctx.channel().isOpen()) {
-            ctx.channel().config().setAutoRead(true);
+        if (!ctx.channel().isOpen()) {
+            paused = false;
+            return;
         }
+        long wait = bucket.nanosUntil(1, nanoClock.getAsLong());
+        if (wait > 0) {
+            // Connections accepted during the pause went into debt: still no token.
+            scheduleResume(ctx, wait);
+            return;
+        }
+        paused = false;
+        ctx.channel().config().setAutoRead(true);
     }
 
     /** Times this listener stopped accepting because connections came faster than its pace. */
