@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Paces the connections one listener accepts: a token bucket of {@code perSecond} new
  * connections with a burst. When the bucket is empty the listening socket stops being read
- * (auto-read off) and a task on its event loop turns reading back on once a token is back;
- * in between, new connections wait in the kernel's accept backlog (and, when that is full, in
+ * (auto-read off) and a task on its event loop turns reading back on once 10 ms of the rate
+ * is back ({@link #RESUMES_PER_SECOND}; at least one token, at most the burst); in between, new connections wait in the kernel's accept backlog (and, when that is full, in
  * their clients' SYN retries) instead of being accepted and then dropped. A connection
  * storm therefore reaches the broker at the paced rate, and the connections already open, on
  * other event loops, never wait for it.
@@ -31,12 +31,19 @@ import org.slf4j.LoggerFactory;
  */
 final class AcceptPacer extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(AcceptPacer.class);
+    /**
+     * At most about this many pauses a second: a pause lasts until 1/100 s of the rate is back,
+     * not one token, so that a storm at 10,000 connections/s costs 100 wake-ups a second, not 10,000.
+     */
+    static final int RESUMES_PER_SECOND = 100;
 
     private final String listenerName;
     private final double perSecond;
     private final int burst;
     private final AtomicLong pauses = new AtomicLong();
     private final LongSupplier nanoClock;
+    /** Tokens a pause waits for: 10 ms of the rate (at most the burst, at least 1). */
+    private final double resumeTokens;
     private final TokenBucket bucket;
     private boolean paused;
     private long lastInfoNanos;
@@ -55,6 +62,7 @@ final class AcceptPacer extends ChannelInboundHandlerAdapter {
         this.perSecond = perSecond;
         this.burst = burst;
         this.nanoClock = nanoClock;
+        this.resumeTokens = Math.max(1, Math.min(burst, perSecond / RESUMES_PER_SECOND));
         long now = nanoClock.getAsLong();
         this.bucket = new TokenBucket(perSecond, burst, now);
         this.lastInfoNanos = now - ConnectionLimits.REPORT_INTERVAL_NANOS;
@@ -74,7 +82,7 @@ final class AcceptPacer extends ChannelInboundHandlerAdapter {
             // Netty's own accept-error back-off. Stay off; the resume checks the debt again.
             ctx.channel().config().setAutoRead(false);
         } else {
-            pause(ctx, wait, now);
+            pause(ctx, bucket.nanosUntil(resumeTokens, now), now);
         }
     }
 
@@ -107,7 +115,7 @@ final class AcceptPacer extends ChannelInboundHandlerAdapter {
             paused = false;
             return;
         }
-        long wait = bucket.nanosUntil(1, nanoClock.getAsLong());
+        long wait = bucket.nanosUntil(resumeTokens, nanoClock.getAsLong());
         if (wait > 0) {
             // Connections accepted during the pause went into debt: still no token.
             scheduleResume(ctx, wait);

@@ -220,6 +220,10 @@ public final class NettyTransport implements Transport {
         LOG.info("Listener {}: {} on {}{}{}", listener.name(), describe(listener), local,
                 listener.webSocketPath() != null ? " path " + listener.webSocketPath() : "",
                 listener.proxyProtocol() ? ", PROXY protocol expected" : "");
+        if (settings.pacesConnections()) {
+            LOG.info("Listener {}: accepting at most {} new connections/s after a burst of {}", listener.name(),
+                    settings.maxConnectionRate(), settings.connectionRateBurst());
+        }
         return new BoundListener(listener, local);
     }
 

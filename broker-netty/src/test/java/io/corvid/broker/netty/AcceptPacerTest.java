@@ -84,4 +84,35 @@ class AcceptPacerTest {
         accept("c4");
         assertFalse(listening.config().isAutoRead());
     }
+
+    @Test
+    void aFastPaceWaitsForTenMillisecondsOfTokensNotForEachOne() {
+        AcceptPacer fast = new AcceptPacer("fast", 1_000, 50, () -> now);
+        EmbeddedChannel fastListening = new EmbeddedChannel();
+        fastListening.freezeTime();
+        fastListening.pipeline().addFirst(fast);
+        try {
+            for (int i = 0; i < 50; i++) {
+                fastListening.writeInbound("c" + i);
+            }
+            assertFalse(fastListening.config().isAutoRead(), "the burst of 50 is spent");
+            now += 9 * MS;
+            fastListening.advanceTimeBy(9, TimeUnit.MILLISECONDS);
+            fastListening.runScheduledPendingTasks();
+            assertFalse(fastListening.config().isAutoRead(), "9 tokens are back, not yet 10");
+            now += 1 * MS;
+            fastListening.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+            fastListening.runScheduledPendingTasks();
+            assertTrue(fastListening.config().isAutoRead());
+            for (int i = 0; i < 9; i++) {
+                fastListening.writeInbound("d" + i);
+            }
+            assertTrue(fastListening.config().isAutoRead(), "9 of the 10 taken");
+            fastListening.writeInbound("d9");
+            assertFalse(fastListening.config().isAutoRead());
+            assertEquals(2, fast.pauses(), "60 connections, 2 pauses");
+        } finally {
+            fastListening.finishAndReleaseAll();
+        }
+    }
 }

@@ -42,6 +42,8 @@ import org.junit.jupiter.api.Test;
  * flowing (no gap between deliveries longer than {@link #MAX_GAP}, every message delivered once
  * and in order); the silent connections must be closed by the connect timeout and the
  * malformed ones by their protocol error; and a new client must be served afterwards.
+ * Once on an unpaced listener, once on one paced at 1,000 new connections/s, which must take
+ * the storm no faster than that.
  *
  * <p>Why {@value #STORM}: the broker runs in this JVM, which therefore holds both ends of every
  * connection, two descriptors each, under a limit of 20,000 per process here; 6,000 connections
@@ -109,8 +111,33 @@ class ConnectStormTest {
     void anEstablishedQos1StreamKeepsFlowingThroughAConnectStorm() throws Exception {
         int stormSize = stormSize();
         assertTrue(stormSize >= 500, "this JVM may open too few files for a storm: " + stormSize + " connections");
+        runStorm(stormSize, new Broker.Builder());
+        assertEquals(0, transport.acceptPauses());
+    }
+
+    @Test
+    void aPacedListenerTakesTheStormAtItsRateWhileTheStreamKeepsFlowing() throws Exception {
+        int rate = 1_000;
+        int burst = 100;
+        // Within the accept backlog (4,096), so that no client waits for a SYN retry.
+        int stormSize = Math.min(2_000, stormSize());
+        assertTrue(stormSize >= 500, "this JVM may open too few files for a storm: " + stormSize + " connections");
+        double acceptedSeconds = runStorm(stormSize, new Broker.Builder().maxConnectionRate(rate)
+                .connectionRateBurst(burst));
+        double paced = (double) (stormSize - burst) / rate;
+        assertTrue(acceptedSeconds >= paced * 0.9, "the storm was accepted in " + acceptedSeconds
+                + " s, faster than " + rate + "/s with a burst of " + burst + " allows (" + paced + " s)");
+        assertTrue(transport.acceptPauses("storm") >= 1, "pauses: " + transport.acceptPauses("storm"));
+    }
+
+    /**
+     * Runs the stream, the storm and the checks on a broker made by {@code builder}.
+     *
+     * @return seconds from the storm's start until the broker had accepted every connection of it
+     */
+    private double runStorm(int stormSize, Broker.Builder builder) throws Exception {
         transport = new NettyTransport(2, false);
-        broker = new Broker.Builder()
+        broker = builder
                 .listener(Listener.tcp("127.0.0.1", 0).named("storm"))
                 .connectTimeout(CONNECT_TIMEOUT)
                 .transport(transport).build().start();
@@ -149,6 +176,8 @@ class ConnectStormTest {
             }
         }
         double openedSeconds = (System.nanoTime() - stormStart) / 1e9;
+        Await.until("every storm connection accepted", () -> broker.metrics().connectionsAccepted() == 2 + stormSize);
+        double acceptedSeconds = (System.nanoTime() - stormStart) / 1e9;
         int stormValid = valid;
         Await.until("the silent and malformed storm connections closed",
                 () -> transport.openConnections() == 2 + stormValid);
@@ -181,9 +210,11 @@ class ConnectStormTest {
         after.send(PingReq.INSTANCE);
         assertInstanceOf(PingResp.class, after.receive());
         System.out.printf("ConnectStormTest: %d connections (%d silent, %d malformed, %d CONNECT) opened in %.2f s, "
-                        + "settled after %.2f s; stream %d msgs at %d/s, %d during the storm, longest gap %d ms%n",
-                stormSize, silent, garbage, valid, openedSeconds, settledSeconds, published.get(), STREAM_RATE,
-                deliveredDuringStorm, maxGapNanos / 1_000_000);
+                        + "accepted after %.2f s (%d accept pauses), settled after %.2f s; stream %d msgs at %d/s, "
+                        + "%d during the storm, longest gap %d ms%n",
+                stormSize, silent, garbage, valid, openedSeconds, acceptedSeconds, transport.acceptPauses(),
+                settledSeconds, published.get(), STREAM_RATE, deliveredDuringStorm, maxGapNanos / 1_000_000);
+        return acceptedSeconds;
     }
 
     /** Publishes QoS 1 at {@link #STREAM_RATE}, one in flight, until told to stop. */
