@@ -289,6 +289,14 @@ public final class Broker implements AutoCloseable {
         int port = 1883;
         final List<Listener> listeners = new ArrayList<>();
         int maxConnections = Integer.MAX_VALUE;
+        int maxConnectionRate;
+        int connectionRateBurst;
+        int maxSubscriptionsPerClient = BrokerConfig.UNLIMITED;
+        int maxTopicLevels = BrokerConfig.DEFAULT_MAX_TOPIC_LEVELS;
+        int maxTopicLength = BrokerConfig.DEFAULT_MAX_TOPIC_LENGTH;
+        int maxPublishRate;
+        long maxPublishBytesRate;
+        PublishRatePolicy publishRatePolicy = PublishRatePolicy.THROTTLE;
         int maxPacketSize = BrokerConfig.DEFAULT_MAX_PACKET_SIZE;
         int maxInflight = BrokerConfig.DEFAULT_MAX_INFLIGHT;
         int receiveMaximum = BrokerConfig.DEFAULT_RECEIVE_MAXIMUM;
@@ -350,6 +358,104 @@ public final class Broker implements AutoCloseable {
         /** The most clients connected at once. Default: no limit. */
         public Builder maxConnections(int max) {
             this.maxConnections = positive(max, "maxConnections");
+            return this;
+        }
+
+        /**
+         * The most new connections each listener accepts per second, after a burst of
+         * {@link #connectionRateBurst}. Beyond it the listener stops accepting for as long as the
+         * rate needs (the listening socket is not read, and a task on its event loop resumes it),
+         * so that a connection storm waits in the kernel's accept backlog instead of being
+         * accepted and dropped, and the connections already open are served meanwhile. Each
+         * listener has its own budget. 0 turns pacing off. Default 0 (off).
+         */
+        public Builder maxConnectionRate(int connectionsPerSecond) {
+            if (connectionsPerSecond < 0) {
+                throw new IllegalArgumentException("maxConnectionRate must be 0 (off) or positive: "
+                        + connectionsPerSecond);
+            }
+            this.maxConnectionRate = connectionsPerSecond;
+            return this;
+        }
+
+        /**
+         * The connections a listener accepts at once, after a quiet time, within
+         * {@link #maxConnectionRate}. Default: one second's worth of the rate.
+         */
+        public Builder connectionRateBurst(int connections) {
+            this.connectionRateBurst = positive(connections, "connectionRateBurst");
+            return this;
+        }
+
+        /**
+         * The most subscriptions one session may hold. A SUBSCRIBE whose new filters would pass
+         * it gets, for each filter beyond it, SUBACK 0x97 Quota exceeded (MQTT 5.0) or 0x80
+         * Failure (3.1.1); a filter that replaces one the session already holds does not count
+         * again. Default: no limit.
+         */
+        public Builder maxSubscriptionsPerClient(int max) {
+            this.maxSubscriptionsPerClient = positive(max, "maxSubscriptionsPerClient");
+            return this;
+        }
+
+        /**
+         * The most levels (parts between {@code /}) in a topic name or filter, a shared
+         * subscription's {@code $share/group/} not counted. A filter with more gets SUBACK 0x8F
+         * Topic Filter invalid (UNSUBACK 0x8F in MQTT 5.0; 0x80 Failure in 3.1.1); a PUBLISH with
+         * more is refused as EMQX and HiveMQ refuse it: the client is disconnected (MQTT 5.0:
+         * DISCONNECT 0x90 Topic Name invalid). Default {@value BrokerConfig#DEFAULT_MAX_TOPIC_LEVELS},
+         * as EMQX's {@code max_topic_levels}.
+         */
+        public Builder maxTopicLevels(int max) {
+            this.maxTopicLevels = positive(max, "maxTopicLevels");
+            return this;
+        }
+
+        /**
+         * The longest topic name or filter (a shared one with its {@code $share/group/}), in UTF-8
+         * bytes; one longer is refused as one with more than {@link #maxTopicLevels}.
+         * Default {@value BrokerConfig#DEFAULT_MAX_TOPIC_LENGTH}, the most MQTT can encode (so no
+         * limit beyond the protocol's).
+         */
+        public Builder maxTopicLength(int bytes) {
+            this.maxTopicLength = Math.min(positive(bytes, "maxTopicLength"), BrokerConfig.DEFAULT_MAX_TOPIC_LENGTH);
+            return this;
+        }
+
+        /**
+         * The most PUBLISH packets per second one connection may send, with a burst of one
+         * second's worth; a client faster than that meets {@link #publishRatePolicy}. 0 turns the
+         * limit off. Default 0 (off); at most 1,000,000.
+         */
+        public Builder maxPublishRate(int messagesPerSecond) {
+            if (messagesPerSecond < 0 || messagesPerSecond > 1_000_000) {
+                throw new IllegalArgumentException("maxPublishRate must be 0 (off) to 1000000: " + messagesPerSecond);
+            }
+            this.maxPublishRate = messagesPerSecond;
+            return this;
+        }
+
+        /**
+         * The most bytes of PUBLISH packets (whole packets as the client encoded them) per second
+         * one connection may send, with a burst of one second's worth; a single packet larger
+         * than that passes and the connection then waits for as long as it takes to pay for it.
+         * 0 turns the limit off. Default 0 (off).
+         */
+        public Builder maxPublishBytesRate(long bytesPerSecond) {
+            if (bytesPerSecond < 0) {
+                throw new IllegalArgumentException("maxPublishBytesRate must be 0 (off) or positive: " + bytesPerSecond);
+            }
+            this.maxPublishBytesRate = bytesPerSecond;
+            return this;
+        }
+
+        /**
+         * What happens to a client over {@link #maxPublishRate} or {@link #maxPublishBytesRate}.
+         * Default {@link PublishRatePolicy#THROTTLE}: its connection is not read until it is
+         * within its rates again.
+         */
+        public Builder publishRatePolicy(PublishRatePolicy policy) {
+            this.publishRatePolicy = Objects.requireNonNull(policy, "policy");
             return this;
         }
 

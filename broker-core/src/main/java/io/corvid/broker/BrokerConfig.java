@@ -33,12 +33,26 @@ public final class BrokerConfig {
     public static final Duration MIN_SYS_INTERVAL = Duration.ofMillis(1);
     /** Default Topic Alias Maximum announced to MQTT 5.0 clients. */
     public static final int DEFAULT_TOPIC_ALIAS_MAXIMUM = 16;
+    /** A count limit meaning "no limit". */
+    public static final int UNLIMITED = Integer.MAX_VALUE;
+    /** Default most levels in a topic name or filter, as EMQX's {@code max_topic_levels}. */
+    public static final int DEFAULT_MAX_TOPIC_LEVELS = 128;
+    /** Default longest topic name or filter in UTF-8 bytes: the most MQTT can encode. */
+    public static final int DEFAULT_MAX_TOPIC_LENGTH = 0xFFFF;
     /** A session expiry interval meaning "never expires". */
     public static final long SESSION_NEVER_EXPIRES = 0xFFFF_FFFFL;
 
     private final List<Listener> listeners;
     private final int maxConnections;
+    private final int maxConnectionRate;
+    private final int connectionRateBurst;
     private final int maxPacketSize;
+    private final int maxSubscriptionsPerClient;
+    private final int maxTopicLevels;
+    private final int maxTopicLength;
+    private final int maxPublishRate;
+    private final long maxPublishBytesRate;
+    private final PublishRatePolicy publishRatePolicy;
     private final int maxInflight;
     private final int receiveMaximum;
     private final int maxQueuedMessages;
@@ -67,7 +81,16 @@ public final class BrokerConfig {
         this.listeners = List.copyOf(builder.listeners.isEmpty()
                 ? List.of(Listener.tcp(builder.host, builder.port)) : builder.listeners);
         this.maxConnections = builder.maxConnections;
+        this.maxConnectionRate = builder.maxConnectionRate;
+        this.connectionRateBurst = builder.maxConnectionRate == 0 ? 0
+                : builder.connectionRateBurst > 0 ? builder.connectionRateBurst : builder.maxConnectionRate;
         this.maxPacketSize = builder.maxPacketSize;
+        this.maxSubscriptionsPerClient = builder.maxSubscriptionsPerClient;
+        this.maxTopicLevels = builder.maxTopicLevels;
+        this.maxTopicLength = builder.maxTopicLength;
+        this.maxPublishRate = builder.maxPublishRate;
+        this.maxPublishBytesRate = builder.maxPublishBytesRate;
+        this.publishRatePolicy = builder.publishRatePolicy;
         this.maxInflight = builder.maxInflight;
         this.receiveMaximum = builder.receiveMaximum;
         this.maxQueuedMessages = builder.maxQueuedMessages;
@@ -92,7 +115,8 @@ public final class BrokerConfig {
         this.responseInformation = builder.responseInformation;
         this.transportSettings = new io.corvid.broker.transport.TransportSettings(builder.maxPacketSize,
                 builder.maxConnections, builder.ioThreads, builder.nativeTransport,
-                builder.writeBufferLowWaterMark, builder.writeBufferHighWaterMark);
+                builder.writeBufferLowWaterMark, builder.writeBufferHighWaterMark, maxConnectionRate,
+                connectionRateBurst);
     }
 
     /** The network listeners; a TCP listener on the builder's host and port when none was added. */
@@ -105,9 +129,49 @@ public final class BrokerConfig {
         return maxConnections;
     }
 
+    /** The most new connections each listener accepts per second after its burst; 0 when not paced. */
+    public int maxConnectionRate() {
+        return maxConnectionRate;
+    }
+
+    /** The connections each listener accepts at once within {@link #maxConnectionRate()}; 0 when not paced. */
+    public int connectionRateBurst() {
+        return connectionRateBurst;
+    }
+
     /** The largest packet accepted from a client, fixed header included (announced to MQTT 5.0 clients). */
     public int maxPacketSize() {
         return maxPacketSize;
+    }
+
+    /** The most subscriptions one session may hold; {@link #UNLIMITED} for no limit. */
+    public int maxSubscriptionsPerClient() {
+        return maxSubscriptionsPerClient;
+    }
+
+    /** The most levels in a topic name or filter (a shared subscription's {@code $share/group/} not counted). */
+    public int maxTopicLevels() {
+        return maxTopicLevels;
+    }
+
+    /** The longest topic name or filter, in UTF-8 bytes. */
+    public int maxTopicLength() {
+        return maxTopicLength;
+    }
+
+    /** The most PUBLISH packets per second per connection (burst: one second's worth); 0 when unlimited. */
+    public int maxPublishRate() {
+        return maxPublishRate;
+    }
+
+    /** The most bytes of PUBLISH packets per second per connection (burst: one second's worth); 0 when unlimited. */
+    public long maxPublishBytesRate() {
+        return maxPublishBytesRate;
+    }
+
+    /** What happens to a client over {@link #maxPublishRate()} or {@link #maxPublishBytesRate()}. */
+    public PublishRatePolicy publishRatePolicy() {
+        return publishRatePolicy;
     }
 
     /** The most QoS 1/2 messages in flight to one client (and never more than its Receive Maximum). */

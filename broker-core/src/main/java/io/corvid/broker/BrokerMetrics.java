@@ -128,4 +128,32 @@ public interface BrokerMetrics {
 
     /** Connections closed for a protocol violation other than malformed bytes. */
     long protocolErrors();
+
+    // ------------------------------------------------------------ limits
+
+    /**
+     * Subscription filters refused because their session held {@link BrokerConfig#maxSubscriptionsPerClient()}
+     * already. Default 0, for implementations that predate it.
+     */
+    default long subscriptionQuotaRefusals() {
+        return 0;
+    }
+
+    /**
+     * Topic names (each costing its client its connection) and filters refused for being over
+     * {@link BrokerConfig#maxTopicLevels()} or {@link BrokerConfig#maxTopicLength()}. Default 0.
+     */
+    default long topicLimitRefusals() {
+        return 0;
+    }
+
+    /**
+     * Times a connection stopped being read because its client published faster than
+     * {@link BrokerConfig#maxPublishRate()} or {@link BrokerConfig#maxPublishBytesRate()}
+     * (policy {@link PublishRatePolicy#THROTTLE}), or was disconnected for it
+     * ({@link PublishRatePolicy#DISCONNECT}). Default 0.
+     */
+    default long publishRateLimited() {
+        return 0;
+    }
 }

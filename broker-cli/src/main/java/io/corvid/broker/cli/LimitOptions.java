@@ -1,6 +1,7 @@
 package io.corvid.broker.cli;
 
 import io.corvid.broker.Broker;
+import io.corvid.broker.PublishRatePolicy;
 import io.corvid.broker.QueueOverflowPolicy;
 import io.corvid.broker.packet.QoS;
 import java.lang.reflect.Field;
@@ -39,6 +40,46 @@ final class LimitOptions {
     @Option(names = "--max-connections", paramLabel = "<n>",
             description = "Most network connections (and clients) at once (default: no limit).")
     Integer maxConnections;
+
+    @Option(names = "--max-connection-rate", paramLabel = "<n>",
+            description = "Most new connections each listener accepts per second after --connection-rate-burst; "
+                    + "the rest wait in the kernel's accept backlog; 0 turns it off (default: 0, off).")
+    Integer maxConnectionRate;
+
+    @Option(names = "--connection-rate-burst", paramLabel = "<n>",
+            description = "Connections a listener accepts at once within --max-connection-rate "
+                    + "(default: one second's worth of the rate).")
+    Integer connectionRateBurst;
+
+    @Option(names = "--max-subscriptions-per-client", paramLabel = "<n>",
+            description = "Most subscriptions one session may hold; a filter beyond it gets SUBACK 0x97 Quota "
+                    + "exceeded (0x80 for MQTT 3.1.1) (default: no limit).")
+    Integer maxSubscriptionsPerClient;
+
+    @Option(names = "--max-topic-levels", paramLabel = "<n>",
+            description = "Most levels in a topic name or filter: a filter with more is refused (SUBACK 0x8F), "
+                    + "a client publishing to one is disconnected (0x90) (default: 128).")
+    Integer maxTopicLevels;
+
+    @Option(names = "--max-topic-length", paramLabel = "<bytes>",
+            description = "Longest topic name or filter in UTF-8 bytes, refused as --max-topic-levels "
+                    + "(default: 65535, the protocol's limit).")
+    Integer maxTopicLength;
+
+    @Option(names = "--max-publish-rate", paramLabel = "<n>",
+            description = "Most PUBLISH packets per second per connection, with one second's worth as burst; "
+                    + "0 turns it off (default: 0, off).")
+    Integer maxPublishRate;
+
+    @Option(names = "--max-publish-bytes-rate", paramLabel = "<bytes>",
+            description = "Most bytes of PUBLISH packets per second per connection, with one second's worth as burst; "
+                    + "0 turns it off (default: 0, off).")
+    Long maxPublishBytesRate;
+
+    @Option(names = "--publish-rate-policy", paramLabel = "<policy>",
+            description = "What happens to a client over its publish rate: ${COMPLETION-CANDIDATES} "
+                    + "(default: THROTTLE, its connection is not read until it is within the rate again).")
+    PublishRatePolicy publishRatePolicy;
 
     @Option(names = "--max-packet-size", paramLabel = "<bytes>",
             description = "Largest packet accepted, announced to MQTT 5.0 clients (default: 1048576).")
@@ -145,7 +186,15 @@ final class LimitOptions {
      */
     void applyTo(Broker.Builder builder) {
         apply("--max-connections", maxConnections, builder::maxConnections);
+        apply("--max-connection-rate", maxConnectionRate, builder::maxConnectionRate);
+        apply("--connection-rate-burst", connectionRateBurst, builder::connectionRateBurst);
         apply("--max-packet-size", maxPacketSize, builder::maxPacketSize);
+        apply("--max-publish-rate", maxPublishRate, builder::maxPublishRate);
+        apply("--max-publish-bytes-rate", maxPublishBytesRate, builder::maxPublishBytesRate);
+        apply("--publish-rate-policy", publishRatePolicy, builder::publishRatePolicy);
+        apply("--max-subscriptions-per-client", maxSubscriptionsPerClient, builder::maxSubscriptionsPerClient);
+        apply("--max-topic-levels", maxTopicLevels, builder::maxTopicLevels);
+        apply("--max-topic-length", maxTopicLength, builder::maxTopicLength);
         apply("--max-inflight", maxInflight, builder::maxInflight);
         apply("--receive-maximum", receiveMaximum, builder::receiveMaximum);
         apply("--max-keep-alive", maxKeepAlive, builder::maxKeepAlive);

@@ -50,6 +50,7 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerEngine.class);
 
     private final BrokerConfig config;
+    private final TopicLimits topicLimits;
     private final Plugins plugins;
     private final EventDispatcher events;
     private final EngineClock clock;
@@ -83,6 +84,7 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
      */
     public BrokerEngine(BrokerConfig config, Plugins plugins, EngineClock clock, SessionStore store) {
         this.config = config;
+        this.topicLimits = new TopicLimits(config);
         this.store = store == null ? null : new TrackedStore(store);
         this.plugins = plugins;
         this.events = new EventDispatcher(plugins.listeners());
@@ -169,6 +171,10 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
 
     BrokerConfig config() {
         return config;
+    }
+
+    TopicLimits topicLimits() {
+        return topicLimits;
     }
 
     Authentication authentication() {

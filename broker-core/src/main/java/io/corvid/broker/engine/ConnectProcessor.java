@@ -123,6 +123,13 @@ final class ConnectProcessor {
                 return;
             }
         }
+        String willOverLimit = will == null ? null : handler.engine.topicLimits().violation(will.topic());
+        if (willOverLimit != null) {
+            // As a PUBLISH to it would be refused (MQTT 3.1.1 has no code for it: its CONNACK says 3, unavailable).
+            handler.engine.metrics().topicLimitRefusals.increment();
+            refuse(ReasonCode.TOPIC_NAME_INVALID, "will topic is a " + willOverLimit);
+            return;
+        }
         if (handler.engine.isShuttingDown()) {
             refuse(ReasonCode.SERVER_UNAVAILABLE, "broker shutting down");
             return;

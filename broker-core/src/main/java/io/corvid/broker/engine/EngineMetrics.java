@@ -21,6 +21,9 @@ public final class EngineMetrics implements BrokerMetrics {
     final LongAdder protocolErrors = new LongAdder();
     final LongAdder publisherPauses = new LongAdder();
     final LongAdder writeStalls = new LongAdder();
+    final LongAdder subscriptionQuotaRefusals = new LongAdder();
+    final LongAdder topicLimitRefusals = new LongAdder();
+    final LongAdder publishRateLimited = new LongAdder();
     final LongAdder connectsReceived = new LongAdder();
     final LongAdder sessionsExpired = new LongAdder();
     final LongAdder packetsReceived = new LongAdder();
@@ -296,6 +299,21 @@ public final class EngineMetrics implements BrokerMetrics {
     @Override
     public long protocolErrors() {
         return protocolErrors.sum();
+    }
+
+    @Override
+    public long subscriptionQuotaRefusals() {
+        return subscriptionQuotaRefusals.sum();
+    }
+
+    @Override
+    public long topicLimitRefusals() {
+        return topicLimitRefusals.sum();
+    }
+
+    @Override
+    public long publishRateLimited() {
+        return publishRateLimited.sum();
     }
 
     private static long sum(LongAdder[] adders) {

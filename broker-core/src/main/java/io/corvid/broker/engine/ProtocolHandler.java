@@ -92,6 +92,9 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
     OutboundTopicAliases outboundTopicAliases;
 
     private boolean paused;
+    /** The client's publish rate buckets; {@code null} when the broker limits no rate. */
+    private final PublishRateLimiter publishLimiter;
+    private boolean throttleLogged;
     private boolean reading = true;
     private boolean drainScheduled;
     private boolean writesPending;
@@ -116,6 +119,7 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
         this.publishes = new PublishProcessor(this);
         this.subscriptions = new SubscriptionProcessor(this);
         this.lastActivityNanos = engine.clock().nanoTime();
+        this.publishLimiter = PublishRateLimiter.forConfig(engine.config());
         long timeoutMillis = engine.config().connectTimeout().toMillis();
         this.connectTimer = connection.schedule(this::connectTimedOut, timeoutMillis, TimeUnit.MILLISECONDS);
     }
@@ -292,7 +296,47 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
         }
     }
 
+    /** Processes a packet, charging a PUBLISH to the client's publish rates and throttling it past them. */
     private void dispatch(MqttPacket packet) {
+        if (packet.type() != PacketType.PUBLISH || publishLimiter == null) {
+            process(packet);
+            return;
+        }
+        long size = publishLimiter.countsBytes() ? MqttEncoder.encodedSize(packet, version) : 0;
+        long overNanos = publishLimiter.take(size, engine.clock().nanoTime());
+        if (overNanos > 0) {
+            engine.metrics().publishRateLimited.increment();
+            if (engine.config().publishRatePolicy() == io.corvid.broker.PublishRatePolicy.DISCONNECT) {
+                LOG.info("{} publishes faster than its rate limit; disconnecting", describe());
+                disconnect(ReasonCode.MESSAGE_RATE_TOO_HIGH, "publishing faster than the broker's rate limit");
+                return;
+            }
+        }
+        process(packet);
+        if (overNanos > 0 && !paused && state == State.CONNECTED) {
+            // Processed, not lost: the packets after it wait, and the socket is not read, until the client is
+            // back within its rates. A pause already under way ends through resume(), which waits the debt out.
+            if (!throttleLogged) {
+                throttleLogged = true;
+                LOG.info("{} publishes faster than its rate limit; reading from it is paused as needed", describe());
+            }
+            pauseForRate(overNanos);
+        }
+    }
+
+    /** Stops reading for {@code nanos}, then resumes on the session's executor (no thread of its own). */
+    private void pauseForRate(long nanos) {
+        paused = true;
+        setReading(false);
+        Session own = session;
+        connection.schedule(() -> own.executor().execute(() -> {
+            if (state == State.CONNECTED && own.isAttachedTo(this)) {
+                resume();
+            }
+        }), nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void process(MqttPacket packet) {
         if (packet.type() == PacketType.PUBLISH) {
             packet = publishes.resolveTopicAlias((Publish) packet);
             if (packet == null) {
@@ -418,6 +462,13 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
 
     /** Resumes packet processing after a pause. Runs in the session's executor (or on the connection before CONNACK). */
     void resume() {
+        if (publishLimiter != null && state == State.CONNECTED) {
+            long debt = publishLimiter.debtNanos(engine.clock().nanoTime());
+            if (debt > 0) {
+                pauseForRate(debt);
+                return;
+            }
+        }
         paused = false;
         if (state == State.CONNECTED) {
             setReading(true);
@@ -521,7 +572,11 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
         }
         long idle = engine.clock().nanoTime() - lastActivityNanos;
         long limit = keepAliveLimitNanos();
-        if (idle >= limit) {
+        if (!reading) {
+            // The broker is not reading (a publish rate pause, a plug-in, the memory budget): the client's
+            // packets, PINGREQ included, wait unread, which is no fault of the client's. Look again later.
+            scheduleKeepAliveCheck(Math.min(limit, TimeUnit.SECONDS.toNanos(1)));
+        } else if (idle >= limit) {
             disconnect(ReasonCode.KEEP_ALIVE_TIMEOUT, "no packet within 1.5 times the keep alive of "
                     + keepAliveSeconds + " s");
         } else {

@@ -90,6 +90,15 @@ final class PublishProcessor {
             return;
         }
         String topic = publish.topic();
+        String overLimit = handler.engine.topicLimits().violation(topic);
+        if (overLimit != null) {
+            // A valid name the broker will not carry: EMQX and HiveMQ disconnect with 0x90 too; a
+            // QoS 0 publisher would not even learn of a refusal from an acknowledgement.
+            handler.engine.metrics().topicLimitRefusals.increment();
+            LOG.info("{} published to a {}; disconnecting", handler.describe(), overLimit);
+            handler.disconnect(ReasonCode.TOPIC_NAME_INVALID, "published to a " + overLimit);
+            return;
+        }
         Properties properties = publish.properties();
         if (publish.qos() == QoS.EXACTLY_ONCE) {
             if (!session.registerInboundQos2(publish.packetId())) {

@@ -52,6 +52,8 @@ final class SubscriptionProcessor {
                 codes[i] = ReasonCode.NOT_AUTHORIZED;
             } else if (!Topics.isValidTopicFilter(filter)) {
                 codes[i] = ReasonCode.TOPIC_FILTER_INVALID;
+            } else if (overTopicLimits(filter)) {
+                codes[i] = ReasonCode.TOPIC_FILTER_INVALID;
             } else if (Topics.isShared(filter) && (!v5 || !config.sharedSubscriptionsAvailable())) {
                 codes[i] = ReasonCode.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED;
             } else if (Topics.isShared(filter) && subscription.noLocal()) {
@@ -85,6 +87,13 @@ final class SubscriptionProcessor {
                 if (!allowed) {
                     codes[i] = ReasonCode.NOT_AUTHORIZED;
                     LOG.debug("{} may not subscribe to {}", handler.describe(), subscription.topicFilter());
+                } else if (!session.hasSubscription(subscription.topicFilter())
+                        && session.subscriptionCount() >= config.maxSubscriptionsPerClient()) {
+                    // A filter the session holds already is replaced, which takes no more room.
+                    codes[i] = ReasonCode.QUOTA_EXCEEDED;
+                    handler.engine.metrics().subscriptionQuotaRefusals.increment();
+                    LOG.debug("{} holds {} subscriptions: {} refused", handler.describe(),
+                            session.subscriptionCount(), subscription.topicFilter());
                 } else {
                     QoS granted = QoS.min(subscription.maxQos(), config.maximumQos());
                     Subscription stored = granted == subscription.maxQos() ? subscription
@@ -121,6 +130,17 @@ final class SubscriptionProcessor {
                 });
     }
 
+    /** Whether {@code filter} has more levels or bytes than the broker allows; counts and logs it if so. */
+    private boolean overTopicLimits(String filter) {
+        String violation = handler.engine.topicLimits().violation(filter);
+        if (violation == null) {
+            return false;
+        }
+        handler.engine.metrics().topicLimitRefusals.increment();
+        LOG.debug("{} sent a filter refused as a {}", handler.describe(), violation);
+        return true;
+    }
+
     /**
      * A reason string naming the filters that failed and why, for MQTT 5.0 clients that want
      * problem information; empty when everything succeeded.
@@ -150,7 +170,7 @@ final class SubscriptionProcessor {
         for (String filter : filters) {
             if (!accepted) {
                 codes.add(ReasonCode.NOT_AUTHORIZED);
-            } else if (!Topics.isValidTopicFilter(filter)) {
+            } else if (!Topics.isValidTopicFilter(filter) || overTopicLimits(filter)) {
                 codes.add(ReasonCode.TOPIC_FILTER_INVALID);
             } else if (handler.engine.unsubscribe(handler.session, filter)) {
                 codes.add(ReasonCode.SUCCESS);

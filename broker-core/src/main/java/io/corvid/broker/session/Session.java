@@ -217,6 +217,11 @@ public final class Session {
         return inflightCount;
     }
 
+    /** Whether the session holds a subscription to exactly {@code filter}. Thread safe. */
+    public boolean hasSubscription(String filter) {
+        return subscriptions.containsKey(filter);
+    }
+
     /** How many subscriptions the session has. Thread safe. */
     public int subscriptionCount() {
         return subscriptions.size();

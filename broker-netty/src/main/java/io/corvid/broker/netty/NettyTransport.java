@@ -79,6 +79,7 @@ public final class NettyTransport implements Transport {
     private final List<Channel> serverChannels = new ArrayList<>();
     private final List<Path> socketFiles = new ArrayList<>();
     private final List<ConnectionLimits.Listener> listenerLimits = new ArrayList<>();
+    private final List<AcceptPacer> acceptPacers = new ArrayList<>();
     private State state = State.NEW;
     private EventLoops loops;
     private TlsContexts.Engine tlsEngine;
@@ -193,6 +194,12 @@ public final class NettyTransport implements Transport {
                         new WriteBufferWaterMark(settings.writeBufferLowWaterMark(), settings.writeBufferHighWaterMark()))
                 .childHandler(new MqttChannelInitializer(acceptor, listener, settings.maximumPacketSize(), sslContext,
                         listenerLimit, openChannels));
+        if (settings.pacesConnections()) {
+            AcceptPacer pacer = new AcceptPacer(listener.name(), settings.maxConnectionRate(),
+                    settings.connectionRateBurst());
+            acceptPacers.add(pacer);
+            bootstrap.handler(pacer);
+        }
         if (!unix) {
             bootstrap.option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
@@ -213,6 +220,10 @@ public final class NettyTransport implements Transport {
         LOG.info("Listener {}: {} on {}{}{}", listener.name(), describe(listener), local,
                 listener.webSocketPath() != null ? " path " + listener.webSocketPath() : "",
                 listener.proxyProtocol() ? ", PROXY protocol expected" : "");
+        if (settings.pacesConnections()) {
+            LOG.info("Listener {}: accepting at most {} new connections/s after a burst of {}", listener.name(),
+                    settings.maxConnectionRate(), settings.connectionRateBurst());
+        }
         return new BoundListener(listener, local);
     }
 
@@ -379,6 +390,20 @@ public final class NettyTransport implements Transport {
             }
         }
         return refused;
+    }
+
+    /**
+     * Times a listener stopped accepting for a while because new connections came faster than
+     * {@link TransportSettings#maxConnectionRate()}, over all listeners (0 without pacing).
+     */
+    public synchronized long acceptPauses() {
+        return acceptPacers.stream().mapToLong(AcceptPacer::pauses).sum();
+    }
+
+    /** Times the listeners of this name paused accepting (0 for an unknown name or without pacing). */
+    public synchronized long acceptPauses(String listenerName) {
+        return acceptPacers.stream().filter(pacer -> pacer.listenerName().equals(listenerName))
+                .mapToLong(AcceptPacer::pauses).sum();
     }
 
     /** The I/O mechanism in use ("native epoll", "NIO (forced)" ...), or {@code null} before start. */
