@@ -51,6 +51,9 @@ final class MetricsView {
         view.put("writeStalls", metrics.writeStalls());
         view.put("malformedPackets", metrics.malformedPackets());
         view.put("protocolErrors", metrics.protocolErrors());
+        view.put("subscriptionQuotaRefusals", metrics.subscriptionQuotaRefusals());
+        view.put("topicLimitRefusals", metrics.topicLimitRefusals());
+        view.put("publishRateLimited", metrics.publishRateLimited());
         return view;
     }
 

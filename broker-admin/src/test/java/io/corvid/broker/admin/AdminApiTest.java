@@ -264,7 +264,7 @@ class AdminApiTest {
                 "messagesSent", "messagesSentByQos", "bytesReceived", "bytesSent", "messagesDropped",
                 "messagesDroppedByReason", "queuedMessages", "queuedBytes", "memoryBudgetBytes",
                 "memoryBudgetEpisodes", "inflightMessages", "publisherPauses", "writeStalls", "malformedPackets",
-                "protocolErrors")) {
+                "protocolErrors", "subscriptionQuotaRefusals", "topicLimitRefusals", "publishRateLimited")) {
             assertTrue(after.has(counter), counter);
         }
         assertEquals(3, after.get("messagesReceivedByQos").size());

@@ -148,6 +148,15 @@ public final class BrokerMeters implements MeterBinder {
                 BrokerMetrics::writeStalls);
         counter(registry, "corvid.malformed.packets",
                 "Connections closed because their bytes could not be decoded", BrokerMetrics::malformedPackets);
+        counter(registry, "corvid.subscription.quota.refusals",
+                "Subscription filters refused because their session held the maximum subscriptions per client",
+                BrokerMetrics::subscriptionQuotaRefusals);
+        counter(registry, "corvid.topic.limit.refusals",
+                "Filters refused and PUBLISH topics that closed their connection for passing the topic level or length limit",
+                BrokerMetrics::topicLimitRefusals);
+        counter(registry, "corvid.publish.rate.limited",
+                "Times a client went over its publish rate or bandwidth limit (throttled or disconnected, per policy)",
+                BrokerMetrics::publishRateLimited);
         counter(registry, "corvid.protocol.errors",
                 "Connections closed for a protocol violation other than malformed bytes", BrokerMetrics::protocolErrors);
     }

@@ -60,6 +60,23 @@ class BrokerTrafficMetricsTest {
     }
 
     @Test
+    void limitRefusalsAreCounted() throws Exception {
+        try (MeteredBroker metered = new MeteredBroker(builder -> builder.maxSubscriptionsPerClient(1).maxTopicLevels(3))) {
+            MqttClient client = Clients.connect(metered, "limited", true);
+            int[] granted = client.subscribeWithResponse(new String[] {"a", "b", "x/y/z/w"}, new int[] {1, 1, 1})
+                    .getGrantedQos();
+            assertEquals(1, granted[0]);
+            assertEquals(0x80, granted[1], "over the subscription quota");
+            assertEquals(0x80, granted[2], "over the topic levels");
+            Scrape scrape = metered.scrape();
+            assertEquals(1, scrape.value("corvid_subscription_quota_refusals_total"));
+            assertEquals(1, scrape.value("corvid_topic_limit_refusals_total"));
+            assertEquals(0, scrape.value("corvid_publish_rate_limited_total"));
+            Clients.close(client);
+        }
+    }
+
+    @Test
     void refusedConnectsShowUnderTheirReasonCodeAndAsAuthenticationFailures() throws Exception {
         try (MeteredBroker metered = new MeteredBroker(builder -> builder.authentication(request ->
                 "v5-client".equals(request.clientId()) ? AuthenticationResult.notAuthorized()
