@@ -8,7 +8,7 @@ package io.corvid.broker.fuzz;
 final class FuzzBudget {
 
     /** A few seconds per target: enough to catch shallow regressions on every build. */
-    static final String PER_TARGET = "5s";
+    static final String PER_TARGET = "3s";
 
     private FuzzBudget() {
     }
