@@ -9,9 +9,9 @@
 #
 # It compiles the module's tests with the reactor (offline), then runs Jazzer's own driver on
 # the test classpath: the method's checked-in corpus (src/test/resources/<package>/<Class>Inputs/
-# <method>/) seeds the run, new inputs go to <module>/.cifuzz-corpus/<Class>/<method>/ (ignored by
-# git, kept between runs, shared with JAZZER_FUZZ=1 runs), and a crashing input is written to
-# fuzz/findings/<Class>.<method>/. See docs/testing.md, "Fuzzing", for turning one into a
+# <method>/) seeds the run, new inputs go to fuzz/corpus/<Class>.<method>/ (ignored by git, kept
+# between campaigns; apart from the short mvn verify runs' corpus, so that a campaign does not
+# slow every later build down), and a crashing input is written to fuzz/findings/<Class>.<method>/. See docs/testing.md, "Fuzzing", for turning one into a
 # regression case.
 set -euo pipefail
 
@@ -20,12 +20,13 @@ root=$(pwd)
 
 usage() {
     sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
-    echo "targets: decoder config passwd acl (and whatever else names module, class and method)"
+    echo "targets: decoder engine config passwd acl (and whatever else names module, class and method)"
     exit 2
 }
 
 case "${1:-}" in
     decoder) set -- broker-core io.corvid.broker.fuzz.DecoderFuzzTest decode "${@:2}" ;;
+    engine)  set -- broker-core io.corvid.broker.engine.EngineFuzzTest packetSequences "${@:2}" ;;
     config)  set -- broker-cli io.corvid.broker.cli.fuzz.LauncherFilesFuzzTest configFile "${@:2}" ;;
     passwd)  set -- broker-cli io.corvid.broker.cli.fuzz.LauncherFilesFuzzTest passwordFile "${@:2}" ;;
     acl)     set -- broker-cli io.corvid.broker.cli.fuzz.LauncherFilesFuzzTest aclFile "${@:2}" ;;
@@ -46,7 +47,7 @@ mvn -B -q -o test-compile dependency:build-classpath -pl "$module" -am \
 package_path=$(dirname "${class//.//}")
 simple=${class##*.}
 seeds="$root/$module/src/test/resources/$package_path/${simple}Inputs/$method"
-corpus="$root/$module/.cifuzz-corpus/$class/$method"
+corpus="$root/fuzz/corpus/$simple.$method"
 findings="$root/fuzz/findings/$simple.$method"
 mkdir -p "$corpus" "$findings"
 [ -d "$seeds" ] || seeds=
