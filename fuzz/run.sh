@@ -20,13 +20,14 @@ root=$(pwd)
 
 usage() {
     sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
-    echo "targets: decoder engine config passwd acl (and whatever else names module, class and method)"
+    echo "targets: decoder engine frontend config passwd acl (and whatever else names module, class and method)"
     exit 2
 }
 
 case "${1:-}" in
     decoder) set -- broker-core io.corvid.broker.fuzz.DecoderFuzzTest decode "${@:2}" ;;
     engine)  set -- broker-core io.corvid.broker.engine.EngineFuzzTest packetSequences "${@:2}" ;;
+    frontend) set -- broker-netty io.corvid.broker.netty.FrontEndFuzzTest bytesFromThePeer "${@:2}" ;;
     config)  set -- broker-cli io.corvid.broker.cli.fuzz.LauncherFilesFuzzTest configFile "${@:2}" ;;
     passwd)  set -- broker-cli io.corvid.broker.cli.fuzz.LauncherFilesFuzzTest passwordFile "${@:2}" ;;
     acl)     set -- broker-cli io.corvid.broker.cli.fuzz.LauncherFilesFuzzTest aclFile "${@:2}" ;;
