@@ -3,6 +3,11 @@ package io.corvid.broker.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
+import ch.qos.logback.core.AppenderBase;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.corvid.broker.Authentication;
 import io.corvid.broker.Authorization;
@@ -42,6 +47,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.LoggerFactory;
 
 /**
  * Coverage-guided fuzzing of the protocol engine behind the real decoder, with fake
@@ -57,7 +63,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Invariants:
  * <ul>
  *   <li>no exception escapes the engine: every task the engine runs on a connection's thread or
- *       its own threads is watched, and any throwable fails the input;</li>
+ *       its own threads is watched, and any throwable fails the input, as does any ERROR log
+ *       line (session tasks log what they throw and go on);</li>
  *   <li>every connection the engine accepted (CONNACK success, {@code onClientConnected})
  *       gets exactly one {@code onClientDisconnected} once it is closed, and no other
  *       connection gets one;</li>
@@ -73,6 +80,8 @@ class EngineFuzzTest {
     /** The decoders' maximum packet size: bounds what one fuzzed client may make the engine hold. */
     private static final int MAXIMUM_PACKET_SIZE = 16 * 1024;
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final Logger ROOT_LOGGER =
+            (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
 
     /** The fuzzing time of a {@code JAZZER_FUZZ=1} run (a {@code fuzz-*} execution of mvn verify), as io.corvid.broker.fuzz.FuzzBudget. */
     @FuzzTest(maxDuration = "3s")
@@ -80,6 +89,20 @@ class EngineFuzzTest {
         Queue<Throwable> escaped = new ConcurrentLinkedQueue<>();
         Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
         Thread.setDefaultUncaughtExceptionHandler((thread, error) -> escaped.add(error));
+        // Session tasks catch what they throw and log it at ERROR, so that one bad task does not
+        // stop a session: such a log line is an exception that escaped the engine's own code.
+        AppenderBase<ILoggingEvent> errors = new AppenderBase<>() {
+            @Override
+            protected void append(ILoggingEvent event) {
+                if (event.getLevel().isGreaterOrEqual(Level.ERROR)) {
+                    IThrowableProxy thrown = event.getThrowableProxy();
+                    escaped.add(new AssertionError(event.getLoggerName() + " logged: " + event.getFormattedMessage()
+                            + (thrown == null ? "" : " (" + thrown.getClassName() + ": " + thrown.getMessage() + ")")));
+                }
+            }
+        };
+        errors.start();
+        ROOT_LOGGER.addAppender(errors);
         DisconnectCounter counter = new DisconnectCounter();
         BrokerEngine engine = new BrokerEngine(new Broker.Builder().connectTimeout(Duration.ofSeconds(30))
                 .sysInterval(Duration.ZERO).buildConfig(),
@@ -110,6 +133,7 @@ class EngineFuzzTest {
                 client.shutdown();
             }
             Thread.setDefaultUncaughtExceptionHandler(previous);
+            ROOT_LOGGER.detachAppender(errors);
         }
     }
 
