@@ -58,6 +58,11 @@ public final class ConfigFile {
             throw new ConfigException(file + ": cannot be read: " + e.getMessage(), e);
         } catch (YamlEngineException e) {
             throw new ConfigException(file + ": not valid YAML: " + e.getMessage().strip(), e);
+        } catch (RuntimeException e) {
+            // The parser does not always report bad input as a YamlEngineException: snakeyaml-engine
+            // 3.2 throws NumberFormatException for an escape such as "\U cut short by the end of the
+            // file (found by fuzzing). Whatever the parser throws, the file could not be read as YAML.
+            throw new ConfigException(file + ": not valid YAML: " + e, e);
         }
         Map<String, Entry> entries = new LinkedHashMap<>();
         if (root.isEmpty()) {
