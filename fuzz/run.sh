@@ -7,7 +7,7 @@
 # <target> is one of the names below; any other @FuzzTest is named by module, fully qualified
 # class and method. Without seconds it runs until stopped (Ctrl-C keeps everything found).
 #
-# It compiles the module's tests with the reactor (offline), then runs Jazzer's own driver on
+# It builds the module and its tests with the reactor (offline), then runs Jazzer's own driver on
 # the test classpath: the method's checked-in corpus (src/test/resources/<package>/<Class>Inputs/
 # <method>/) seeds the run, new inputs go to fuzz/corpus/<Class>.<method>/ (ignored by git, kept
 # between campaigns; apart from the short mvn verify runs' corpus, so that a campaign does not
@@ -42,7 +42,8 @@ if [ "$method" = configFile ]; then
     includes='io.corvid.**:org.snakeyaml.**'
 fi
 
-mvn -B -q -o test-compile dependency:build-classpath -pl "$module" -am \
+# package, not test-compile: broker-netty's tests need broker-core's test jar, made at package.
+mvn -B -q -o package -DskipTests -Dfuzz.skip=true dependency:build-classpath -pl "$module" -am \
     -Dmdep.outputFile=target/fuzz-classpath.txt -Dmdep.includeScope=test >&2
 
 package_path=$(dirname "${class//.//}")
