@@ -69,7 +69,12 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
     private final Router router = new Router(subscriptions);
     private final ConcurrentHashMap<String, ProtocolHandler> connectedClients = new ConcurrentHashMap<>();
     private final AtomicInteger connectionCount = new AtomicInteger();
-    private final ScheduledThreadPoolExecutor scheduler;
+    /**
+     * Runs every engine-owned task and timer: offline sessions' work, will-delay and session-expiry
+     * timers, the coarse clock tick and the $SYS rounds. A single thread in production; a test
+     * may pass its own (see the package-private constructor).
+     */
+    private final ScheduledExecutorService scheduler;
     /** Publishes the $SYS topics, or {@code null} when they are turned off. */
     private final SysTopics sysTopics;
     /** The timer of {@link #sysTopics}, once started. */
@@ -83,6 +88,17 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
      * @param store   where persistent state is written through to, or {@code null}
      */
     public BrokerEngine(BrokerConfig config, Plugins plugins, EngineClock clock, SessionStore store) {
+        this(config, plugins, clock, store, defaultScheduler());
+    }
+
+    /**
+     * The seam for deterministic tests: {@code scheduler} runs all of the engine's own work
+     * (background tasks and timers). With it and connections whose executors are the same
+     * single-threaded virtual-time scheduler, one seed replays a whole run exactly. Production
+     * uses {@link #defaultScheduler()}.
+     */
+    BrokerEngine(BrokerConfig config, Plugins plugins, EngineClock clock, SessionStore store,
+                 ScheduledExecutorService scheduler) {
         this.config = config;
         this.topicLimits = new TopicLimits(config);
         this.store = store == null ? null : new TrackedStore(store);
@@ -95,20 +111,26 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
         if (recorder != null && store != null) {
             store.metricsRecorder(recorder);
         }
-        this.scheduler = new ScheduledThreadPoolExecutor(1, runnable -> {
-            Thread thread = new Thread(runnable, "corvid-sessions");
-            thread.setDaemon(true);
-            return thread;
-        });
-        this.scheduler.setRemoveOnCancelPolicy(true);
-        // At shutdown, pending timers (session expiry, will delay) are dropped, not waited for.
-        this.scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        this.scheduler.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+        this.scheduler = scheduler;
         this.coarseNanos = clock.nanoTime();
         this.scheduler.scheduleAtFixedRate(() -> coarseNanos = clock.nanoTime(), COARSE_TICK_MILLIS,
                 COARSE_TICK_MILLIS, TimeUnit.MILLISECONDS);
         this.sysTopics = config.sysInterval().isZero() ? null
                 : new SysTopics(metrics, clock, SysTopics.Heap.runtime(), BrokerVersion.current(), this::publishSys);
+    }
+
+    /** The production scheduler: one daemon thread, "corvid-sessions". */
+    private static ScheduledExecutorService defaultScheduler() {
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, "corvid-sessions");
+            thread.setDaemon(true);
+            return thread;
+        });
+        scheduler.setRemoveOnCancelPolicy(true);
+        // At shutdown, pending timers (session expiry, will delay) are dropped, not waited for.
+        scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        scheduler.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+        return scheduler;
     }
 
     /**

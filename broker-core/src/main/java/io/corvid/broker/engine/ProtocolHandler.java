@@ -250,10 +250,15 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
         }
         if (session != null) {
             Session attached = session;
-            Will dueWill = connectedEventFired ? will : null;
-            will = null;
             long expiry = sessionExpiryInterval;
-            attached.executor().execute(() -> attached.detach(this, dueWill, expiry));
+            // The will is taken in the session's executor, not here: a takeover whose attach runs
+            // there first must still find it (takeOver), so that its will delay applies. Taken
+            // here, it reached a detach that no longer owned the session, which published it at once.
+            attached.executor().execute(() -> {
+                Will dueWill = connectedEventFired ? will : null;
+                will = null;
+                attached.detach(this, dueWill, expiry);
+            });
         }
         if (holdsConnectionSlot) {
             holdsConnectionSlot = false;

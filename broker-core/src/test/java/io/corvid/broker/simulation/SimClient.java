@@ -1,0 +1,296 @@
+package io.corvid.broker.simulation;
+
+import io.corvid.broker.engine.BrokerEngine;
+import io.corvid.broker.packet.ConnAck;
+import io.corvid.broker.packet.Connect;
+import io.corvid.broker.packet.Disconnect;
+import io.corvid.broker.packet.MqttPacket;
+import io.corvid.broker.packet.Properties;
+import io.corvid.broker.packet.Property;
+import io.corvid.broker.packet.ProtocolVersion;
+import io.corvid.broker.packet.PubAck;
+import io.corvid.broker.packet.PubComp;
+import io.corvid.broker.packet.PubRec;
+import io.corvid.broker.packet.PubRel;
+import io.corvid.broker.packet.Publish;
+import io.corvid.broker.packet.QoS;
+import io.corvid.broker.packet.ReasonCode;
+import io.corvid.broker.packet.SubAck;
+import io.corvid.broker.packet.Subscribe;
+import io.corvid.broker.packet.Subscription;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One simulated MQTT client, correct by the specification: it keeps its session state (unacknowledged
+ * outgoing messages, QoS 2 packet ids received) across connections when its session is persistent,
+ * resends on reconnect, and reports every PUBLISH it hands to its application to the {@link Ledger}.
+ * All its callbacks run on its own lane.
+ */
+final class SimClient {
+    /** 3.1.1 has no expiry property; 5.0 asks for a session that never expires. */
+    private static final long NEVER_EXPIRES = 0xFFFFFFFFL;
+    private static final int MAX_OUTGOING = 8;
+
+    final String clientId;
+    final ProtocolVersion version;
+    /** Keeps its session between connections (clean session 0 / clean start 0, no expiry). */
+    final boolean persistent;
+    private final DeterministicScheduler scheduler;
+    private final DeterministicScheduler.Lane lane;
+    private final Ledger ledger;
+    private final Simulation simulation;
+
+    private SimConnection connection;
+    /** Connections the broker accepted (CONNACK success): at most one of them may be open at a quiet point. */
+    private final List<SimConnection> accepted = new ArrayList<>();
+    private boolean stalled;
+    /** Whether the session of the current connection stays on the broker after it closes. */
+    private boolean sessionOutlivesConnection;
+    private boolean connected;
+    /** Whether the broker holds a session for this client that it must present on reconnect. */
+    private boolean brokerHasSession;
+    private int nextPacketId = 1;
+    private int nextSequence;
+    /** Outgoing QoS 1/2 PUBLISH not acknowledged yet (QoS 2: no PUBREC yet), by packet id. */
+    private final Map<Integer, Publish> unacknowledged = new LinkedHashMap<>();
+    /** Outgoing QoS 2 whose PUBREC came: PUBREL to (re)send until PUBCOMP. */
+    private final Set<Integer> released = new HashSet<>();
+    /** Incoming QoS 2 packet ids handed to the application, waiting for PUBREL. */
+    private final Set<Integer> qos2Received = new HashSet<>();
+    /** SUBSCRIBE packet id to its filter, until SUBACK. */
+    private final Map<Integer, Subscription> pendingSubscribes = new LinkedHashMap<>();
+
+    SimClient(String clientId, ProtocolVersion version, boolean persistent, DeterministicScheduler scheduler,
+              Ledger ledger, Simulation simulation) {
+        this.clientId = clientId;
+        this.version = version;
+        this.persistent = persistent;
+        this.scheduler = scheduler;
+        this.lane = scheduler.lane("client-" + clientId);
+        this.ledger = ledger;
+        this.simulation = simulation;
+    }
+
+    boolean hasConnection() {
+        return connection != null && !connection.isClosed();
+    }
+
+    boolean isConnected() {
+        return connected && hasConnection();
+    }
+
+    SimConnection connection() {
+        return connection;
+    }
+
+    /**
+     * Opens a new connection and sends CONNECT; when a connection is still open this is a
+     * session takeover, and the broker must close the old one.
+     */
+    private void trace(String what) {
+        if (java.util.Arrays.asList(TRACED.split(",")).contains(clientId)) {
+            org.slf4j.LoggerFactory.getLogger(SimClient.class).warn("{} {}", clientId, what);
+        }
+    }
+
+    /** {@code -Dsim.trace=CLIENT_ID} logs what that client does and receives (at WARN, to show in tests). */
+    private static final String TRACED = System.getProperty("sim.trace", "");
+
+    void connect(BrokerEngine engine, boolean cleanStart) {
+        trace("connect clean=" + cleanStart + " persistent=" + persistent + " " + version + " open=" + hasConnection());
+        SimConnection[] created = new SimConnection[1];
+        SimConnection next = simulation.newConnection(lane, packet -> onPacket(created[0], packet));
+        created[0] = next;
+        next.loop().execute(() -> next.attach(engine.accept(next)));
+        Properties properties = version == ProtocolVersion.MQTT_5 && persistent
+                ? Properties.builder().put(Property.SESSION_EXPIRY_INTERVAL, NEVER_EXPIRES).build()
+                : Properties.EMPTY;
+        boolean clean = cleanStart || !persistent;
+        next.send(new Connect(version, clientId, clean, 0, null, null, null, properties));
+        connection = next;
+        connected = false;
+        // 3.1.1 has no expiry: a clean session ends with its connection; 5.0 asked for no expiry.
+        sessionOutlivesConnection = persistent && !(clean && version != ProtocolVersion.MQTT_5);
+        if (clean) {
+            startFreshSession();
+        }
+    }
+
+    private void startFreshSession() {
+        ledger.sessionStarted(clientId);
+        for (Publish publish : unacknowledged.values()) {
+            ledger.abandoned(Ledger.idOf(publish));
+        }
+        unacknowledged.clear();
+        released.clear();
+        qos2Received.clear();
+        pendingSubscribes.clear();
+        brokerHasSession = false;
+    }
+
+    void subscribe(String filter, QoS qos) {
+        // One SUBSCRIBE per filter at a time keeps the ledger's view of the granted QoS exact.
+        if (!isConnected() || pendingSubscribes.values().stream().anyMatch(s -> s.topicFilter().equals(filter))) {
+            return;
+        }
+        int id = packetId();
+        Subscription subscription = new Subscription(filter, qos);
+        pendingSubscribes.put(id, subscription);
+        ledger.subscribing(clientId, filter);
+        connection.send(new Subscribe(id, List.of(subscription), Properties.EMPTY));
+    }
+
+    void publish(String topic, QoS qos) {
+        if (!isConnected() || (qos != QoS.AT_MOST_ONCE && unacknowledged.size() + released.size() >= MAX_OUTGOING)) {
+            return;
+        }
+        long id = ledger.published(clientId, nextSequence++, topic, qos);
+        int packetId = qos == QoS.AT_MOST_ONCE ? 0 : packetId();
+        Publish publish = new Publish(topic, qos, false, false, packetId, Ledger.payload(id), Properties.EMPTY);
+        if (qos != QoS.AT_MOST_ONCE) {
+            unacknowledged.put(packetId, publish);
+        }
+        trace("publish " + id + " #" + (nextSequence - 1) + " " + topic + " " + qos + " pid " + packetId);
+        connection.send(publish);
+    }
+
+    void disconnect(boolean withWill) {
+        if (!isConnected()) {
+            return;
+        }
+        ReasonCode code = withWill && version == ProtocolVersion.MQTT_5 ? ReasonCode.DISCONNECT_WITH_WILL_MESSAGE
+                : ReasonCode.NORMAL_DISCONNECTION;
+        trace("disconnect will=" + withWill);
+        SimConnection current = connection;
+        current.send(new Disconnect(code, Properties.EMPTY));
+        connected = false;
+    }
+
+    /** Connections the broker accepted that neither side has closed. */
+    int openAcceptedConnections() {
+        accepted.removeIf(SimConnection::isClosed);
+        return accepted.size();
+    }
+
+    /** The client stops reading for a while (a slow reader). */
+    void stall() {
+        if (hasConnection() && !stalled) {
+            stalled = true;
+            connection.stall();
+        }
+    }
+
+    void resume() {
+        if (stalled) {
+            stalled = false;
+            if (connection != null) {
+                connection.resume();
+            }
+        }
+    }
+
+    void dropNetwork() {
+        trace("drop");
+        if (connection != null) {
+            connection.drop();
+            connected = false;
+        }
+    }
+
+    private int packetId() {
+        while (true) {
+            int id = nextPacketId;
+            nextPacketId = nextPacketId == 0xFFFF ? 1 : nextPacketId + 1;
+            if (!unacknowledged.containsKey(id) && !released.contains(id) && !pendingSubscribes.containsKey(id)) {
+                return id;
+            }
+        }
+    }
+
+    /** A packet from the broker, on this client's lane. Packets of a connection already replaced are ignored. */
+    private void onPacket(SimConnection from, MqttPacket packet) {
+        // A connection this client has replaced is abandoned: what it still delivers is not read.
+        if (from != connection) {
+            trace("ignored from old connection: " + packet);
+            return;
+        }
+        trace("received " + packet + (packet instanceof Publish publish ? " id " + Ledger.idOf(publish) : ""));
+        if (packet instanceof ConnAck connAck) {
+            if (connAck.reasonCode().value() < 0x80) {
+                accepted.add(from);
+            }
+            onConnAck(connAck);
+        } else if (packet instanceof Publish publish) {
+            onPublish(publish);
+        } else if (packet instanceof PubAck pubAck) {
+            Publish acked = unacknowledged.remove(pubAck.packetId());
+            if (acked != null) {
+                ledger.acknowledged(Ledger.idOf(acked));
+            }
+        } else if (packet instanceof PubRec pubRec) {
+            Publish acked = unacknowledged.remove(pubRec.packetId());
+            if (acked != null) {
+                ledger.acknowledged(Ledger.idOf(acked));
+            }
+            released.add(pubRec.packetId());
+            connection.send(new PubRel(pubRec.packetId()));
+        } else if (packet instanceof PubComp pubComp) {
+            released.remove(pubComp.packetId());
+        } else if (packet instanceof PubRel pubRel) {
+            qos2Received.remove(pubRel.packetId());
+            connection.send(new PubComp(pubRel.packetId()));
+        } else if (packet instanceof SubAck subAck) {
+            Subscription subscription = pendingSubscribes.remove(subAck.packetId());
+            if (subscription != null && subAck.reasonCodes().get(0).value() < 0x80) {
+                ledger.subscribed(clientId, subscription.topicFilter(),
+                        QoS.values()[subAck.reasonCodes().get(0).value()]);
+            }
+        } else if (packet instanceof Disconnect) {
+            connected = false;
+        }
+    }
+
+    private void onConnAck(ConnAck connAck) {
+        if (connAck.reasonCode().value() >= 0x80) {
+            return;
+        }
+        connected = true;
+        if (persistent && brokerHasSession && !connAck.sessionPresent()) {
+            ledger.violation(clientId + ": persistent session lost (CONNACK session present 0 on resume)");
+        }
+        if (!connAck.sessionPresent()) {
+            startFreshSession();
+        }
+        brokerHasSession = sessionOutlivesConnection;
+        // Resend what the broker has not acknowledged, in the original order (MQTT-4.4.0-1).
+        for (Publish publish : unacknowledged.values()) {
+            ledger.resent(Ledger.idOf(publish));
+            connection.send(publish.withDup(true));
+        }
+        for (int packetId : released) {
+            connection.send(new PubRel(packetId));
+        }
+    }
+
+    private void onPublish(Publish publish) {
+        long id = Ledger.idOf(publish);
+        switch (publish.qos()) {
+            case AT_MOST_ONCE -> ledger.delivered(clientId, id, publish.qos());
+            case AT_LEAST_ONCE -> {
+                ledger.delivered(clientId, id, publish.qos());
+                connection.send(new PubAck(publish.packetId()));
+            }
+            case EXACTLY_ONCE -> {
+                if (qos2Received.add(publish.packetId())) {
+                    ledger.delivered(clientId, id, publish.qos());
+                }
+                connection.send(new PubRec(publish.packetId()));
+            }
+        }
+    }
+}
