@@ -260,13 +260,18 @@ public final class Session {
      */
     public boolean attach(OutboundChannel newChannel, Executor connectionExecutor, boolean cleanStart,
                           long newExpiryIntervalSeconds, int newProtocolLevel, Will will) {
+        boolean endsOldSession = cleanStart;
         if (channel != null) {
+            // A session with expiry 0 (an MQTT 3.1.1 clean session too) lasts as long as its
+            // network connection, which the takeover closes: it ends here, and the new
+            // connection gets a new one even without clean start (MQTT-3.1.2-6, 5.0 3.1.2.11.2).
+            endsOldSession |= expiryIntervalSeconds == 0;
             Will oldWill = channel.takeOver();
             if (oldWill != null) {
                 // The old connection closed without DISCONNECT. A will without delay goes out
                 // now; a delayed one is suppressed because a new connection resumes the
-                // session in time, unless clean start ends the session, which publishes it below.
-                if (cleanStart || willDelaySeconds(oldWill) == 0) {
+                // session in time, unless the session ends, which publishes it below.
+                if (endsOldSession || willDelaySeconds(oldWill) == 0) {
                     context.publishWill(this, oldWill);
                 }
             }
@@ -278,12 +283,12 @@ public final class Session {
             // session, and a session's end is due time for its will.
             Will due = pendingWill;
             pendingWill = null;
-            if (cleanStart) {
+            if (endsOldSession) {
                 context.publishWill(this, due);
             }
         }
-        boolean sessionPresent = !fresh && !cleanStart;
-        if (cleanStart && !fresh) {
+        boolean sessionPresent = !fresh && !endsOldSession;
+        if (endsOldSession && !fresh) {
             discardState();
         }
         protocolLevel = newProtocolLevel;

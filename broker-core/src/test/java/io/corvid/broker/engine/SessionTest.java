@@ -104,13 +104,18 @@ class SessionTest extends EngineTestSupport {
         second.expectNothing();
     }
 
+    private static Properties sessionExpiry(long seconds) {
+        return Properties.builder().put(Property.SESSION_EXPIRY_INTERVAL, seconds).build();
+    }
+
     @Test
     void takeoverClosesTheOldConnectionWith0x8EAndKeepsTheSession() {
         TestClient first = client("dup");
-        first.connect(MQTT_5, false);
+        first.connect(TestClient.connect(MQTT_5, "dup", false, 60, sessionExpiry(300), null));
         first.subscribe("kept", QoS.AT_LEAST_ONCE);
         TestClient second = client("dup");
-        assertTrue(second.connect(MQTT_5, false).sessionPresent());
+        assertTrue(second.connect(TestClient.connect(MQTT_5, "dup", false, 60, sessionExpiry(300), null))
+                .sessionPresent());
         assertEquals(ReasonCode.SESSION_TAKEN_OVER, first.expect(Disconnect.class).reasonCode());
         first.awaitClosed();
         events.await("disconnected dup SERVER SESSION_TAKEN_OVER");
@@ -118,6 +123,33 @@ class SessionTest extends EngineTestSupport {
         assertEquals("kept", second.receive().topic());
         assertEquals(1, events.count(e -> e.startsWith("disconnected dup")));
         assertEquals(1, engine().connectedClientCount());
+    }
+
+    /**
+     * A session with expiry 0 lasts as long as its connection, which the takeover closes: the new
+     * connection gets a new session even without clean start, as in Mosquitto. Found by the
+     * simulation (seeds 36 and 103: a QoS 2 message delivered twice to a client that had, rightly,
+     * forgotten the session).
+     */
+    @Test
+    void takeoverEndsASessionThatLastsOnlyAsLongAsItsConnection() {
+        TestClient first = client("brief");
+        first.connect(MQTT_5, false); // no Session Expiry Interval: 0
+        first.subscribe("brief/topic", QoS.AT_LEAST_ONCE);
+        TestClient second = client("brief");
+        assertFalse(second.connect(MQTT_5, false).sessionPresent());
+        first.awaitClosed();
+        assertEquals(0, publishFromApp("brief/topic", "gone", QoS.AT_LEAST_ONCE), "the subscription ended with the session");
+        second.expectNothing();
+
+        TestClient clean311 = client("brief311");
+        clean311.connect(MQTT_3_1_1, true);
+        clean311.subscribe("brief/311", QoS.AT_LEAST_ONCE);
+        TestClient resumer = client("brief311");
+        assertFalse(resumer.connect(MQTT_3_1_1, false).sessionPresent(), "a clean session ends with its connection");
+        clean311.awaitClosed();
+        assertEquals(0, publishFromApp("brief/311", "gone", QoS.AT_LEAST_ONCE), "the subscription ended with the session");
+        resumer.expectNothing();
     }
 
     @Test

@@ -30,7 +30,8 @@ final class Ledger {
     }
 
     private final List<Sent> sent = new ArrayList<>();
-    private final Set<Long> acknowledged = new HashSet<>();
+    /** When each acknowledged message's PUBACK/PUBREC arrived: by then the broker had routed it. */
+    private final Map<Long, Long> acknowledged = new HashMap<>();
     private final Set<Long> resent = new HashSet<>();
     private final Map<String, List<Subscribed>> subscriptions = new HashMap<>();
     private final Map<String, List<Delivery>> deliveries = new HashMap<>();
@@ -62,7 +63,7 @@ final class Ledger {
     }
 
     void acknowledged(long id) {
-        acknowledged.add(id);
+        acknowledged.putIfAbsent(id, ++tick);
     }
 
     /** The client gave up an unacknowledged message (fresh session): nothing is promised for it. */
@@ -175,9 +176,14 @@ final class Ledger {
                 continue;
             }
             for (Sent message : sent) {
+                // Promised: sent once the subscription was in force (its SUBACK was in), and routed
+                // (acknowledged) before a SUBSCRIBE that may change it was sent. A message acknowledged
+                // after that SUBSCRIBE went out may have been routed under the new subscription: the
+                // broker orders the packets of two connections as it likes.
+                Long acknowledgedAt = acknowledged.get(message.id());
                 if (message.qos() != QoS.AT_MOST_ONCE && message.sentAt() > subscription.since()
-                        && message.sentAt() < subscription.until()
-                        && acknowledged.contains(message.id()) && !message.topic().startsWith(SHARED_SPACE)
+                        && acknowledgedAt != null && acknowledgedAt < subscription.until()
+                        && !message.topic().startsWith(SHARED_SPACE)
                         && matches(subscription.filter(), message.topic()) && !received.contains(message.id())
                         && !dropped.contains(clientId + "\u0000" + message.id())) {
                     violations.add(clientId + ": acknowledged " + describe(message.id()) + " lost (subscribed to "

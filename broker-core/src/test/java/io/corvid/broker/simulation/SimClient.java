@@ -54,6 +54,14 @@ final class SimClient {
     private boolean connected;
     /** Whether the broker holds a session for this client that it must present on reconnect. */
     private boolean brokerHasSession;
+    /** Whether the last CONNECT sent asked for a session that ends with its connection. */
+    private boolean lastConnectEndsWithConnection;
+    /**
+     * Whether a CONNECT of a session that ends with its connection was still unanswered when a
+     * later CONNECT went out: the broker may apply the two in either order, so the client cannot
+     * know whether its session survived until it connects again.
+     */
+    private boolean sessionUncertain;
     private int nextPacketId = 1;
     private int nextSequence;
     /** Outgoing QoS 1/2 PUBLISH not acknowledged yet (QoS 2: no PUBREC yet), by packet id. */
@@ -103,6 +111,18 @@ final class SimClient {
 
     void connect(BrokerEngine engine, boolean cleanStart) {
         trace("connect clean=" + cleanStart + " persistent=" + persistent + " " + version + " open=" + hasConnection());
+        boolean racesShortSession = hasConnection() && !connected && lastConnectEndsWithConnection;
+        if (!sessionOutlivesConnection) {
+            // The previous session (3.1.1 clean session) ended with its connection, or ends now that
+            // this one replaces it: its subscriptions are gone even if no CONNACK ever says so (a
+            // CONNECT dropped before its CONNACK creates a new, empty session the next one resumes).
+            startFreshSession();
+        } else if (sessionUncertain || racesShortSession) {
+            // Such a CONNECT raced a later one: which the broker applied last is unknown, so nothing
+            // is promised for the subscriptions made so far; the CONNACK tells the client's own state.
+            ledger.sessionStarted(clientId);
+        }
+        sessionUncertain = racesShortSession;
         SimConnection[] created = new SimConnection[1];
         SimConnection next = simulation.newConnection(lane, packet -> onPacket(created[0], packet));
         created[0] = next;
@@ -116,6 +136,7 @@ final class SimClient {
         connected = false;
         // 3.1.1 has no expiry: a clean session ends with its connection; 5.0 asked for no expiry.
         sessionOutlivesConnection = persistent && !(clean && version != ProtocolVersion.MQTT_5);
+        lastConnectEndsWithConnection = !sessionOutlivesConnection;
         if (clean) {
             startFreshSession();
         }
@@ -266,7 +287,7 @@ final class SimClient {
         if (!connAck.sessionPresent()) {
             startFreshSession();
         }
-        brokerHasSession = sessionOutlivesConnection;
+        brokerHasSession = sessionOutlivesConnection && !sessionUncertain;
         // Resend what the broker has not acknowledged, in the original order (MQTT-4.4.0-1).
         for (Publish publish : unacknowledged.values()) {
             ledger.resent(Ledger.idOf(publish));
