@@ -61,6 +61,8 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
     private final MemoryBudget memoryBudget;
     /** How often {@link #coarseNanoTime()} moves on. */
     private static final long COARSE_TICK_MILLIS = 20;
+    /** How often every connected client's keep alive is checked: the precision of a keep-alive close. */
+    static final long KEEP_ALIVE_SWEEP_MILLIS = 500;
     private volatile long coarseNanos;
 
     private final SessionRegistry sessions = new SessionRegistry();
@@ -115,6 +117,8 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
         this.coarseNanos = clock.nanoTime();
         this.scheduler.scheduleAtFixedRate(() -> coarseNanos = clock.nanoTime(), COARSE_TICK_MILLIS,
                 COARSE_TICK_MILLIS, TimeUnit.MILLISECONDS);
+        this.scheduler.scheduleAtFixedRate(this::sweepKeepAlive, KEEP_ALIVE_SWEEP_MILLIS, KEEP_ALIVE_SWEEP_MILLIS,
+                TimeUnit.MILLISECONDS);
         this.sysTopics = config.sysInterval().isZero() ? null
                 : new SysTopics(metrics, clock, SysTopics.Heap.runtime(), BrokerVersion.current(), this::publishSys);
     }
@@ -268,6 +272,14 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
         handler.connectedAtMillis = clock.currentTimeMillis();
         connectedClients.put(handler.clientId(), handler);
         metrics.clientConnected(connectedClients.size());
+    }
+
+    /** One pass over the connected clients instead of a keep-alive timer per connection. */
+    private void sweepKeepAlive() {
+        long now = clock.nanoTime();
+        for (ProtocolHandler handler : connectedClients.values()) {
+            handler.sweepKeepAlive(now);
+        }
     }
 
     void unregisterConnected(ProtocolHandler handler) {

@@ -4,6 +4,7 @@ import io.corvid.broker.Listener;
 import io.corvid.broker.transport.ConnectionAcceptor;
 import io.corvid.broker.transport.TransportInfo;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -45,6 +46,8 @@ final class MqttChannelInitializer extends ChannelInitializer<Channel> {
     private final ConnectionLimits.Listener limits;
     private final Set<Channel> openChannels;
     private final TransportInfo plainInfo;
+    /** One listener for every channel's close, rather than a lambda per channel held while it is open. */
+    private final ChannelFutureListener onClose;
 
     /**
      * @param sslContext the listener's TLS context, or {@code null} for a plain listener
@@ -58,6 +61,10 @@ final class MqttChannelInitializer extends ChannelInitializer<Channel> {
         this.limits = limits;
         this.openChannels = openChannels;
         this.plainInfo = TransportInfo.plain(listener.name());
+        this.onClose = future -> {
+            openChannels.remove(future.channel());
+            limits.release();
+        };
     }
 
     @Override
@@ -67,10 +74,7 @@ final class MqttChannelInitializer extends ChannelInitializer<Channel> {
             return;
         }
         openChannels.add(channel);
-        channel.closeFuture().addListener(future -> {
-            openChannels.remove(channel);
-            limits.release();
-        });
+        channel.closeFuture().addListener(onClose);
         ChannelPipeline pipeline = channel.pipeline();
         if (listener.proxyProtocol()) {
             ProxyProtocolHandler.addTo(pipeline, listener.name());
