@@ -92,6 +92,11 @@ public final class PasswordFile {
             if (user.isEmpty()) {
                 throw new SecurityFileException(source, lineNumber, "empty user name");
             }
+            if (user.chars().anyMatch(Character::isISOControl)) {
+                // mosquitto_passwd and `corvid passwd` refuse such a name, so one here was not written by
+                // them: a damaged or hand-edited line, refused like any other bad line.
+                throw new SecurityFileException(source, lineNumber, "the user name contains a control character");
+            }
             if (encoded.isEmpty()) {
                 throw new SecurityFileException(source, lineNumber, "no password hash for user '" + user + "'");
             }

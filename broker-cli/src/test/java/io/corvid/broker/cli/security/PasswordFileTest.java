@@ -55,6 +55,8 @@ class PasswordFileTest {
         "alice:$7$101$abc|3|user 'alice': a $7$ hash has the form",
         "alice:$7$101$N6FMV8B/7SzDFWC7$ghqPJ4mZEPy99OFF:x|3|more than one ':'",
         "bob:" + PasswordHashTest.BOB + "|3|user 'bob' is already defined above",
+        "al\tice:" + PasswordHashTest.BOB + "|3|the user name contains a control character",
+        "al\u0001ice:" + PasswordHashTest.BOB + "|3|the user name contains a control character",
     })
     void aMalformedLineMakesTheFileInvalidNamingFileAndLine(String badLine, int lineNumber, String problem) {
         SecurityFileException e = assertThrows(SecurityFileException.class, () -> PasswordFile.parse(SOURCE,
