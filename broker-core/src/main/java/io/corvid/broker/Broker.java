@@ -81,6 +81,7 @@ public final class Broker implements AutoCloseable {
             engine.restore();
             engine.start();
             boundListeners = transport.start(config.listeners(), engine, config.transportSettings());
+            engine.servedBy(transport);
         } catch (IOException e) {
             abortStart();
             throw new UncheckedIOException("could not bind listeners " + config.listeners(), e);

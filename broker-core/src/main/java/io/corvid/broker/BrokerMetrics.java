@@ -156,4 +156,20 @@ public interface BrokerMetrics {
     default long publishRateLimited() {
         return 0;
     }
+
+    /**
+     * Network connections the transport closed at once because {@link Broker.Builder#maxConnections}
+     * or a listener's own limit was reached; they never sent CONNECT. Default 0.
+     */
+    default long connectionsRefusedAtLimit() {
+        return 0;
+    }
+
+    /**
+     * Times a listener stopped accepting for a while because new connections came faster than
+     * {@link Broker.Builder#maxConnectionRate}. Default 0.
+     */
+    default long acceptPauses() {
+        return 0;
+    }
 }

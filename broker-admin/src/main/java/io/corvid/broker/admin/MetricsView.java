@@ -54,6 +54,8 @@ final class MetricsView {
         view.put("subscriptionQuotaRefusals", metrics.subscriptionQuotaRefusals());
         view.put("topicLimitRefusals", metrics.topicLimitRefusals());
         view.put("publishRateLimited", metrics.publishRateLimited());
+        view.put("connectionsRefusedAtLimit", metrics.connectionsRefusedAtLimit());
+        view.put("acceptPauses", metrics.acceptPauses());
         return view;
     }
 

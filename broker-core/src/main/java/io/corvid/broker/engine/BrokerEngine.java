@@ -26,6 +26,7 @@ import io.corvid.broker.transport.Connection;
 import io.corvid.broker.transport.Connection.Cancellable;
 import io.corvid.broker.transport.ConnectionAcceptor;
 import io.corvid.broker.transport.ConnectionHandler;
+import io.corvid.broker.transport.Transport;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -229,6 +230,11 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
     }
 
     /** The engine's counters. */
+    /** Tells the metrics which transport serves this engine, so that they include its counters. */
+    public void servedBy(Transport transport) {
+        metrics.transport(transport);
+    }
+
     public EngineMetrics metrics() {
         return metrics;
 

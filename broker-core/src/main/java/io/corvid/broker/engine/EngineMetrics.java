@@ -6,6 +6,7 @@ import io.corvid.broker.packet.QoS;
 import io.corvid.broker.packet.ReasonCode;
 import io.corvid.broker.session.MemoryBudget;
 import io.corvid.broker.session.Session;
+import io.corvid.broker.transport.Transport;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
@@ -41,6 +42,8 @@ public final class EngineMetrics implements BrokerMetrics {
     private final LongAdder[] droppedByReason = adders(DropReason.values().length);
     private final BrokerEngine engine;
     private final MemoryBudget memoryBudget;
+    /** The transport serving this engine, for its own counters; {@code null} until it started. */
+    private volatile Transport transport;
     private final long startedAtMillis;
 
     EngineMetrics(BrokerEngine engine, MemoryBudget memoryBudget, long startedAtMillis) {
@@ -314,6 +317,22 @@ public final class EngineMetrics implements BrokerMetrics {
     @Override
     public long publishRateLimited() {
         return publishRateLimited.sum();
+    }
+
+    void transport(Transport serving) {
+        this.transport = serving;
+    }
+
+    @Override
+    public long connectionsRefusedAtLimit() {
+        Transport serving = transport;
+        return serving == null ? 0 : serving.connectionsRefusedAtLimit();
+    }
+
+    @Override
+    public long acceptPauses() {
+        Transport serving = transport;
+        return serving == null ? 0 : serving.acceptPauses();
     }
 
     private static long sum(LongAdder[] adders) {

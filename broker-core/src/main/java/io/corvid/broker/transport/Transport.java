@@ -28,4 +28,21 @@ public interface Transport {
 
     /** Closes every connection and releases the transport's threads. Idempotent. */
     void stop();
+
+    /**
+     * Network connections closed as soon as they were accepted because a listener's or the
+     * broker's connection limit was reached (they never reach the engine). Default 0, for
+     * transports that keep no such limit.
+     */
+    default long connectionsRefusedAtLimit() {
+        return 0;
+    }
+
+    /**
+     * Times a listener stopped accepting for a while because connections came faster than
+     * {@link TransportSettings#maxConnectionRate()}. Default 0, for transports without pacing.
+     */
+    default long acceptPauses() {
+        return 0;
+    }
 }

@@ -157,6 +157,12 @@ public final class BrokerMeters implements MeterBinder {
         counter(registry, "corvid.publish.rate.limited",
                 "Times a client went over its publish rate or bandwidth limit (throttled or disconnected, per policy)",
                 BrokerMetrics::publishRateLimited);
+        counter(registry, "corvid.connections.refused.limit",
+                "Network connections closed as soon as accepted because the broker's or a listener's connection limit was reached",
+                BrokerMetrics::connectionsRefusedAtLimit);
+        counter(registry, "corvid.accept.pauses",
+                "Times a listener stopped accepting for a while because connections came faster than the connection rate limit",
+                BrokerMetrics::acceptPauses);
         counter(registry, "corvid.protocol.errors",
                 "Connections closed for a protocol violation other than malformed bytes", BrokerMetrics::protocolErrors);
     }

@@ -77,6 +77,27 @@ class BrokerTrafficMetricsTest {
     }
 
     @Test
+    void connectionsRefusedAtTheLimitAndAcceptPausesAreCounted() throws Exception {
+        try (MeteredBroker metered = new MeteredBroker(builder -> builder.maxConnections(1)
+                .maxConnectionRate(1).connectionRateBurst(1))) {
+            assertEquals(0, metered.scrape().value("corvid_connections_refused_limit_total"));
+            try (java.net.Socket first = new java.net.Socket("127.0.0.1", metered.broker.port());
+                 java.net.Socket second = new java.net.Socket("127.0.0.1", metered.broker.port())) {
+                // The second is over the limit of one: closed as soon as it is accepted, once the pacer lets it in.
+                second.setSoTimeout(10_000);
+                assertEquals(-1, second.getInputStream().read(), "closed by the broker");
+                Await.until("the refusal is counted",
+                        () -> metered.value("corvid_connections_refused_limit_total") >= 1);
+                Scrape scrape = metered.scrape();
+                assertEquals(1, scrape.value("corvid_connections_refused_limit_total"));
+                assertTrue(scrape.value("corvid_accept_pauses_total") >= 1,
+                        "a second connection within the same second waits for the rate limit");
+                assertTrue(first.isConnected());
+            }
+        }
+    }
+
+    @Test
     void refusedConnectsShowUnderTheirReasonCodeAndAsAuthenticationFailures() throws Exception {
         try (MeteredBroker metered = new MeteredBroker(builder -> builder.authentication(request ->
                 "v5-client".equals(request.clientId()) ? AuthenticationResult.notAuthorized()

@@ -378,6 +378,11 @@ public final class NettyTransport implements Transport {
         return limits.refused();
     }
 
+    @Override
+    public long connectionsRefusedAtLimit() {
+        return refusedConnections();
+    }
+
     /**
      * Connections the listeners of this name refused so far because their own or the broker's
      * limit was reached (0 for an unknown name).
@@ -396,6 +401,7 @@ public final class NettyTransport implements Transport {
      * Times a listener stopped accepting for a while because new connections came faster than
      * {@link TransportSettings#maxConnectionRate()}, over all listeners (0 without pacing).
      */
+    @Override
     public synchronized long acceptPauses() {
         return acceptPacers.stream().mapToLong(AcceptPacer::pauses).sum();
     }
