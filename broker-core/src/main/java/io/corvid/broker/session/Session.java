@@ -992,7 +992,15 @@ public final class Session {
      * once reaches every subscriber.
      */
     public void startRestoredTimers() {
-        if (pendingWill != null) {
+        if (pendingWill != null && pendingWillDueAtMillis <= context.nowMillis()) {
+            // Due already (no delay, or its delay ran out while the broker was down): it goes out
+            // now, before any client can connect. Left to a timer, a client reconnecting first
+            // would suppress a will that nothing may suppress any more.
+            Will due = pendingWill;
+            pendingWill = null;
+            context.publishWill(this, due);
+            saveSessionRecord();
+        } else if (pendingWill != null) {
             scheduleWill(pendingWill, pendingWillDueAtMillis);
         }
         long elapsed = context.nowMillis() - disconnectedAtMillis;
