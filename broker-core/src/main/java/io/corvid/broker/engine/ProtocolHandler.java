@@ -423,8 +423,10 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
                 sessionExpiryInterval = Math.min(requested, engine.config().maxSessionExpiryInterval());
             }
         }
-        if (disconnect.reasonCode() != ReasonCode.DISCONNECT_WITH_WILL_MESSAGE) {
+        if (disconnect.reasonCode() != ReasonCode.DISCONNECT_WITH_WILL_MESSAGE && will != null) {
             will = null;
+            // This runs in the session's executor: the stored will goes before the connection closes.
+            session.willWithdrawn(this);
         }
         state = State.CLOSING;
         disconnectReason = new DisconnectReason(DisconnectReason.Initiator.CLIENT, disconnect.reasonCode(),

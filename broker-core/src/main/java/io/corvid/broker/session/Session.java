@@ -374,6 +374,18 @@ public final class Session {
     }
 
     /**
+     * The attached client sent DISCONNECT without its will (reason 0x00): the will is deleted
+     * now, from the store too (MQTT 5.0 3.1.2.5), not only when the closing connection detaches,
+     * so that a broker that dies in between does not publish it after its restart.
+     */
+    public void willWithdrawn(OutboundChannel from) {
+        if (channel == from && connectedWill != null) {
+            connectedWill = null;
+            saveSessionRecord();
+        }
+    }
+
+    /**
      * Stores the packet identifiers of the QoS 1 messages in flight, which {@link #pump} leaves
      * out, so that after a restart they are resent as the duplicates they are.
      */

@@ -215,4 +215,33 @@ class DurableAcknowledgementTest extends EngineTestSupport {
         Publish published = back.receive();
         assertEquals("wills/dying", published.topic(), "the waiting will is published after the restart");
     }
+    /**
+     * DISCONNECT 0x00 deletes the will from the stored session before the connection closes:
+     * found by the simulation, where a broker that crashed between the DISCONNECT and the
+     * session's clean-up of the closed connection restored the will and published it.
+     */
+    @Test
+    void aNormalDisconnectDeletesTheStoredWillBeforeTheConnectionCloses() {
+        InMemorySessionStore memory = new InMemorySessionStore();
+        store = memory;
+        List<Will> storedAtTheClose = new ArrayList<>();
+        listeners.add(new io.corvid.broker.BrokerListener() {
+            @Override
+            public void onClientDisconnected(io.corvid.broker.ClientInfo client, io.corvid.broker.DisconnectReason reason) {
+                // The close event comes before the closed connection's session work runs.
+                memory.load().sessions().stream().filter(s -> s.clientId().equals("leaving"))
+                        .forEach(s -> storedAtTheClose.add(s.will()));
+            }
+        });
+        TestClient leaving = client("leaving");
+        Will will = new Will("wills/leaving", new byte[] {9}, QoS.AT_LEAST_ONCE, false, Properties.EMPTY);
+        leaving.connect(TestClient.connect(MQTT_5, "leaving", false, 60,
+                Properties.builder().put(io.corvid.broker.packet.Property.SESSION_EXPIRY_INTERVAL, 3600L).build(),
+                will));
+        assertEquals("wills/leaving", memory.load().sessions().get(0).will().topic(), "kept while connected");
+        leaving.send(Disconnect.NORMAL);
+        leaving.awaitClosed();
+        Await.until("the close event came", () -> !storedAtTheClose.isEmpty());
+        assertNull(storedAtTheClose.get(0), "the will was still in the store when the connection closed");
+    }
 }
