@@ -3,8 +3,10 @@ package io.corvid.broker.simulation;
 import io.corvid.broker.SessionStore;
 import io.corvid.broker.store.InMemorySessionStore;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * A {@link SessionStore} test double for the simulation: {@link InMemorySessionStore} underneath
@@ -30,6 +32,8 @@ final class FaultyStore implements SessionStore {
     private final List<Runnable> awaitingCommit = new ArrayList<>();
     private double failureProbability;
     private int failuresInjected;
+    /** Clients a write failed for: what the store holds of their sessions may differ from the broker's memory. */
+    private final Set<String> failedClients = new LinkedHashSet<>();
     private boolean commitScheduled;
     private boolean closed;
 
@@ -65,10 +69,33 @@ final class FaultyStore implements SessionStore {
         return failuresInjected;
     }
 
-    private void maybeFail(String operation) {
+    /** The clients for which a write failed: after a restart, their sessions may not be as the broker left them. */
+    Set<String> clientsWithFailedWrites() {
+        return failedClients;
+    }
+
+    private void maybeFail(String operation, String clientId) {
         if (failureProbability > 0 && random.nextDouble() < failureProbability) {
             failuresInjected++;
-            throw new IllegalStateException("injected store failure: " + operation);
+            if (clientId != null) {
+                failedClients.add(clientId);
+            }
+            throw new InjectedFailure("injected store failure: " + operation);
+        }
+    }
+
+    /**
+     * The exception a failed write throws. Without a stack trace: the engine logs each failure
+     * with its exception, and thousands of traces would only bury the run's output.
+     */
+    static final class InjectedFailure extends IllegalStateException {
+        InjectedFailure(String message) {
+            super(message);
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
         }
     }
 
@@ -79,37 +106,37 @@ final class FaultyStore implements SessionStore {
 
     @Override
     public void saveSession(StoredSession session) {
-        maybeFail("saveSession " + session.clientId());
+        maybeFail("saveSession " + session.clientId(), session.clientId());
         backing.saveSession(session);
     }
 
     @Override
     public void removeSession(String clientId) {
-        maybeFail("removeSession " + clientId);
+        maybeFail("removeSession " + clientId, clientId);
         backing.removeSession(clientId);
     }
 
     @Override
     public void saveMessage(String clientId, StoredMessage message) {
-        maybeFail("saveMessage " + clientId);
+        maybeFail("saveMessage " + clientId, clientId);
         backing.saveMessage(clientId, message);
     }
 
     @Override
     public void removeMessage(String clientId, long sequence) {
-        maybeFail("removeMessage " + clientId);
+        maybeFail("removeMessage " + clientId, clientId);
         backing.removeMessage(clientId, sequence);
     }
 
     @Override
     public void saveRetained(StoredMessage message) {
-        maybeFail("saveRetained " + message.topic());
+        maybeFail("saveRetained " + message.topic(), null);
         backing.saveRetained(message);
     }
 
     @Override
     public void removeRetained(String topic) {
-        maybeFail("removeRetained " + topic);
+        maybeFail("removeRetained " + topic, null);
         backing.removeRetained(topic);
     }
 
