@@ -631,7 +631,21 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
 
     /** As {@link #writeAck(MqttPacket, long)}, then runs {@code then} (if not null) right after the ack is written. */
     void writeAck(MqttPacket ack, long storeMark, Runnable then) {
-        if ((acksAwaitingStore == null || acksAwaitingStore.isEmpty()) && !engine.wroteToStoreSince(storeMark)) {
+        writeAck(ack, engine.wroteToStoreSince(storeMark), then);
+    }
+
+    /**
+     * Writes an acknowledgement once everything handed to the store so far is durable, whether or
+     * not processing the packet it answers wrote anything: for the answer to a resend, whose first
+     * arrival's changes (the routed copies, the recorded packet identifier) may still wait for
+     * the store's commit. Without a store it is written at once.
+     */
+    void writeAckAfterEarlierChanges(MqttPacket ack) {
+        writeAck(ack, engine.store() != null, null);
+    }
+
+    private void writeAck(MqttPacket ack, boolean waitForStore, Runnable then) {
+        if ((acksAwaitingStore == null || acksAwaitingStore.isEmpty()) && !waitForStore) {
             write(ack);
             if (then != null) {
                 then.run();

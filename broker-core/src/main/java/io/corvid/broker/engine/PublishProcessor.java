@@ -102,8 +102,10 @@ final class PublishProcessor {
         Properties properties = publish.properties();
         if (publish.qos() == QoS.EXACTLY_ONCE) {
             if (!session.registerInboundQos2(publish.packetId())) {
-                // A resend of a message already received: acknowledge again, route nothing.
-                handler.writeAck(new PubRec(publish.packetId()), storeMark);
+                // A resend of a message already received: acknowledge again, route nothing. The
+                // first arrival's PUBREC may have been lost with its connection before the store
+                // made that arrival durable: this one waits for it too.
+                handler.writeAckAfterEarlierChanges(new PubRec(publish.packetId()));
                 return;
             }
             if (v5 && session.inboundQos2Count() > config.receiveMaximum()) {
@@ -143,7 +145,7 @@ final class PublishProcessor {
     void onRejected(Publish publish) {
         storeMark = handler.storeMark();
         if (publish.qos() == QoS.EXACTLY_ONCE && !handler.session.registerInboundQos2(publish.packetId())) {
-            handler.writeAck(new PubRec(publish.packetId()), storeMark);
+            handler.writeAckAfterEarlierChanges(new PubRec(publish.packetId()));
             return;
         }
         acknowledge(publish, ReasonCode.NOT_AUTHORIZED, "rejected by an interceptor");

@@ -172,6 +172,33 @@ class DurableAcknowledgementTest extends EngineTestSupport {
         assertEquals(5, publisher.expect(PubComp.class).packetId());
     }
 
+    /**
+     * A QoS 2 PUBLISH resent after its PUBREC was lost with the connection is acknowledged only
+     * once its first arrival is durable: answered at once, the PUBREC let the publisher forget a
+     * message whose routed copies a power loss could still take (found by the simulation).
+     */
+    @Test
+    void theResendOfAQos2PublishIsAcknowledgedOnlyOnceItsFirstArrivalIsDurable() {
+        store = gated;
+        TestClient subscriber = persistentSubscriber("keeper2", "r/#", QoS.EXACTLY_ONCE);
+        subscriber.send(Disconnect.NORMAL);
+        subscriber.awaitClosed();
+        gated.commit();
+        TestClient publisher = client("resender");
+        publisher.connect(MQTT_3_1_1, false);
+        gated.commit();
+        publisher.send(new Publish("r/1", QoS.EXACTLY_ONCE, false, false, 4, new byte[] {4}, Properties.EMPTY));
+        Await.until("the PUBREC waits for the store", () -> gated.waitingCallbacks() == 1);
+        publisher.dropNetwork(); // the connection goes, and the PUBREC waiting with it
+        TestClient again = client("resender");
+        again.connect(MQTT_3_1_1, false);
+        again.send(new Publish("r/1", QoS.EXACTLY_ONCE, false, true, 4, new byte[] {4}, Properties.EMPTY));
+        Await.until("the resend's PUBREC waits for the store", () -> gated.waitingCallbacks() >= 2);
+        assertNull(again.next(Duration.ofMillis(200)), "no PUBREC before the first arrival is durable");
+        gated.commit();
+        assertEquals(4, again.expect(PubRec.class).packetId());
+    }
+
     @Test
     void subAckWaitsForTheStoredSubscription() {
         store = gated;
