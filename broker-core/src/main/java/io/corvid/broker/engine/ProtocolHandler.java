@@ -619,7 +619,7 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
     }
 
     /**
-     * Writes an acknowledgement (PUBACK, PUBREC, PUBCOMP, SUBACK, UNSUBACK) once what it
+     * Writes an acknowledgement (PUBACK, PUBREC, PUBREL, PUBCOMP, SUBACK, UNSUBACK) once what it
      * acknowledges is durable. If processing the packet it answers changed stored state (this
      * thread wrote to the store since {@code storeMark}), it waits until the store has made that
      * durable; so does every acknowledgement behind one that waits, because MQTT wants them in

@@ -210,15 +210,20 @@ final class PublishProcessor {
     }
 
     void onPubRec(PubRec pubRec) {
+        // The PUBREL waits until the store has the PUBREC: once the client has the PUBREL it
+        // completes and forgets the packet identifier, and a restart that had lost the PUBREC
+        // would send the message again under it, to be delivered twice.
+        long mark = handler.storeMark();
         boolean failed = pubRec.reasonCode().isError();
         boolean known = handler.session.onPubRec(pubRec.packetId(), failed);
         if (failed) {
             return;
         }
         if (known || !handler.version.isV5()) {
-            handler.write(new PubRel(pubRec.packetId()));
+            handler.writeAck(new PubRel(pubRec.packetId()), mark);
         } else {
-            handler.write(new PubRel(pubRec.packetId(), ReasonCode.PACKET_IDENTIFIER_NOT_FOUND, Properties.EMPTY));
+            handler.writeAck(new PubRel(pubRec.packetId(), ReasonCode.PACKET_IDENTIFIER_NOT_FOUND, Properties.EMPTY),
+                    mark);
         }
     }
 

@@ -199,6 +199,29 @@ class DurableAcknowledgementTest extends EngineTestSupport {
         assertEquals(4, again.expect(PubRec.class).packetId());
     }
 
+    /**
+     * The broker's PUBREL to a persistent subscriber waits until the subscriber's PUBREC is
+     * durable: with the PUBREL the client completes and forgets the packet identifier, and a
+     * restart that lost the PUBREC resent the message under it, to be delivered twice (found by
+     * the simulation, with power losses).
+     */
+    @Test
+    void pubRelToAPersistentSubscriberWaitsUntilItsPubRecIsDurable() {
+        store = gated;
+        TestClient subscriber = persistentSubscriber("exact", "x/#", QoS.EXACTLY_ONCE);
+        TestClient publisher = client("x-pub");
+        publisher.connect(MQTT_5, true);
+        publisher.send(new Publish("x/2", QoS.EXACTLY_ONCE, false, false, 2, new byte[] {2}, Properties.EMPTY));
+        Publish delivered = subscriber.expect(Publish.class);
+        assertEquals(QoS.EXACTLY_ONCE, delivered.qos());
+        gated.commit();
+        subscriber.send(new PubRec(delivered.packetId()));
+        Await.until("the PUBREL waits for the store", () -> gated.waitingCallbacks() == 1);
+        assertNull(subscriber.next(Duration.ofMillis(200)), "no PUBREL before the PUBREC is durable");
+        gated.commit();
+        assertEquals(delivered.packetId(), subscriber.expect(PubRel.class).packetId());
+    }
+
     @Test
     void subAckWaitsForTheStoredSubscription() {
         store = gated;
