@@ -122,6 +122,14 @@ final class Ledger {
         dropped.add(clientId + "\u0000" + id);
     }
 
+    /**
+     * The client dropped a message as a duplicate because the broker, restarted from a store that
+     * may have lost part of its session, reused the packet id of a QoS 2 flow the client still held.
+     */
+    void lostToForgottenFlow(String clientId, long id) {
+        dropped.add(clientId + "\u0000" + id);
+    }
+
     void violation(String description) {
         violations.add(description);
     }

@@ -96,6 +96,11 @@ final class SimClient {
     private final Set<Integer> released = new HashSet<>();
     /** Incoming QoS 2 packet ids handed to the application, waiting for PUBREL. */
     private final Set<Integer> qos2Received = new HashSet<>();
+    /**
+     * Of those, the ones held when the broker restarted from a store that may have lost part of
+     * this client's session: the broker may have forgotten their flows and use the ids again.
+     */
+    private final Set<Integer> qos2MaybeForgotten = new HashSet<>();
     /** SUBSCRIBE packet id to its filter, until SUBACK. */
     private final Map<Integer, Subscription> pendingSubscribes = new LinkedHashMap<>();
 
@@ -228,6 +233,7 @@ final class SimClient {
         connected = false;
         if (!sessionKept) {
             brokerHasSession = false;
+            qos2MaybeForgotten.addAll(qos2Received);
         }
     }
 
@@ -239,6 +245,7 @@ final class SimClient {
         unacknowledged.clear();
         released.clear();
         qos2Received.clear();
+        qos2MaybeForgotten.clear();
         pendingSubscribes.clear();
         brokerHasSession = false;
     }
@@ -358,6 +365,7 @@ final class SimClient {
             released.remove(pubComp.packetId());
         } else if (packet instanceof PubRel pubRel) {
             qos2Received.remove(pubRel.packetId());
+            qos2MaybeForgotten.remove(pubRel.packetId());
             connection.send(new PubComp(pubRel.packetId()));
         } else if (packet instanceof SubAck subAck) {
             Subscription subscription = pendingSubscribes.remove(subAck.packetId());
@@ -408,6 +416,10 @@ final class SimClient {
             case EXACTLY_ONCE -> {
                 if (qos2Received.add(publish.packetId())) {
                     ledger.delivered(clientId, id, publish.qos());
+                } else if (qos2MaybeForgotten.contains(publish.packetId())) {
+                    // A new message under an id whose flow the restarted broker may have lost: the
+                    // client takes it for a resend, as MQTT tells it to, and the message is lost.
+                    ledger.lostToForgottenFlow(clientId, id);
                 }
                 connection.send(new PubRec(publish.packetId()));
             }

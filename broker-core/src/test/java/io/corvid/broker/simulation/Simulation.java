@@ -43,7 +43,8 @@ import java.util.function.Consumer;
 final class Simulation {
     /** The outcome of a run. */
     record Result(long seed, List<String> violations, int messagesSent, int messagesDelivered, int messagesDropped,
-                  long tasksRun, int restarts, int storeFailures, int keepAliveCloses, int willsPublished) {
+                  long tasksRun, int restarts, int storeFailures, int keepAliveCloses, int willsPublished,
+                  int powerLosses, int clientsUnreliableAtRestarts) {
         boolean passed() {
             return violations.isEmpty();
         }
@@ -80,6 +81,13 @@ final class Simulation {
     private final double failureBurstChance;
     private final double failureRate;
     private final long maxCommitDelayNanos;
+    /**
+     * Commits come after a few tasks of the writer rather than after virtual time: a fast disk,
+     * whose commits gather only the writes of a few moments, so that a power loss loses little.
+     */
+    private final boolean commitsInSteps;
+    /** Chance that a crash is a power loss (writes not committed yet are lost) rather than a process crash. */
+    private final double powerLossChance;
     private final WillOracle oracle;
     /** The connections of the running engine, by remote address (what the engine's events carry). */
     private final Map<String, SimConnection> connectionsByAddress = new HashMap<>();
@@ -91,6 +99,13 @@ final class Simulation {
      * queue and in-flight limits.
      */
     private final Set<String> storeUnreliable = new LinkedHashSet<>();
+    /**
+     * Clients whose sessions a new engine restored and whose queues have not come back within
+     * the limit yet: QoS 1 messages in flight to a connected client are stored without their
+     * packet identifiers, so after a crash they are restored into the queue, on top of it. They
+     * are kept, not dropped (each was promised), so such a queue may hold the in-flight window more.
+     */
+    private final Set<String> restoredQueues = new LinkedHashSet<>();
     private BrokerEngine engine;
     private FaultyStore store;
     private DeterministicScheduler.Lane sessionsLane;
@@ -101,6 +116,8 @@ final class Simulation {
     private int restarts;
     private int storeFailures;
     private int keepAliveCloses;
+    private int powerLosses;
+    private int clientsUnreliableAtRestarts;
     private boolean failing;
 
     Simulation(long seed, int clientCount, int rounds) {
@@ -125,6 +142,8 @@ final class Simulation {
         this.failureBurstChance = storeFails ? 0.01 : 0;
         this.failureRate = !storeFails ? 0 : heavy ? 0.05 + 0.25 * random.nextDouble() : 0.01 + 0.09 * random.nextDouble();
         this.maxCommitDelayNanos = TimeUnit.MILLISECONDS.toNanos(random.nextInt(10));
+        this.commitsInSteps = random.nextBoolean();
+        this.powerLossChance = withStore ? 0.5 : 0;
         this.oracle = new WillOracle(scheduler::currentTimeMillis, BrokerConfig.SESSION_NEVER_EXPIRES);
     }
 
@@ -193,7 +212,7 @@ final class Simulation {
         storeFailures += store == null ? 0 : store.failuresInjected();
         return new Result(seed, ledger.violations(), ledger.messagesSent(), ledger.messagesDelivered(),
                 ledger.messagesDropped(), scheduler.tasksRun(), restarts, storeFailures, keepAliveCloses,
-                oracle.willsPublished());
+                oracle.willsPublished(), powerLosses, clientsUnreliableAtRestarts);
     }
 
     /** A new engine, on new lanes, from what the store holds. */
@@ -202,13 +221,20 @@ final class Simulation {
         if (storeContents != null) {
             storeLane = scheduler.lane("store-writer-" + restarts);
             DeterministicScheduler.Lane writer = storeLane;
-            store = new FaultyStore(storeContents, random,
-                    (delay, commit) -> scheduler.schedule(writer, commit, delay, 0), maxCommitDelayNanos);
+            FaultyStore.CommitTimer timer = commitsInSteps
+                    ? (delay, commit) -> afterTasks(writer, 1 + random.nextInt(8), commit)
+                    : (delay, commit) -> scheduler.schedule(writer, commit, delay, 0);
+            store = new FaultyStore(storeContents, random, timer, maxCommitDelayNanos);
             store.failing(failing ? failureRate : 0);
         }
         engine = SimulationAccess.engine(config, plugins, scheduler, store, scheduler.executorService(sessionsLane));
         engine.restore();
         engine.start();
+    }
+
+    /** Runs {@code task} on {@code lane} once it has taken its turn {@code hops} times. */
+    private static void afterTasks(DeterministicScheduler.Lane lane, int hops, Runnable task) {
+        lane.execute(hops == 0 ? task : () -> afterTasks(lane, hops - 1, task));
     }
 
     /** Store failures come in bursts; the broker's process crashes now and then. */
@@ -225,11 +251,16 @@ final class Simulation {
     /**
      * The broker's process dies where it stands: the engine's threads (sessions, event loops,
      * store writer) die with their queued tasks and timers, every connection is gone, durability
-     * callbacks still waiting never run (their acknowledgements are never sent); what was handed
-     * to the store stays (the process died, not the machine). A new engine starts from it.
+     * callbacks still waiting never run (their acknowledgements are never sent). What was handed
+     * to the store stays if only the process died; if the machine lost power, what was not
+     * committed yet is lost. A new engine starts from the store.
      */
     private void crash() {
         Set<String> unreliable = new LinkedHashSet<>(store.clientsWithFailedWrites());
+        boolean powerLoss = random.nextDouble() < powerLossChance;
+        unreliable.addAll(store.crash(powerLoss));
+        powerLosses += powerLoss ? 1 : 0;
+        clientsUnreliableAtRestarts += unreliable.size();
         storeFailures += store.failuresInjected();
         sessionsLane.kill();
         storeLane.kill();
@@ -239,6 +270,9 @@ final class Simulation {
         connectionsByAddress.clear();
         connectedAtNanos.clear();
         restarts++;
+        for (SessionInfo session : engine.sessions()) {
+            restoredQueues.add(session.clientId());
+        }
         oracle.engineRestarted(unreliable);
         for (SimClient client : clients.values()) {
             boolean kept = !unreliable.contains(client.clientId);
@@ -367,9 +401,17 @@ final class Simulation {
             if (storeUnreliable.contains(session.clientId())) {
                 continue;
             }
-            if (session.queuedMessages() > maxQueuedMessages) {
+            int queueLimit = maxQueuedMessages;
+            if (restoredQueues.contains(session.clientId())) {
+                if (session.queuedMessages() <= maxQueuedMessages) {
+                    restoredQueues.remove(session.clientId());
+                } else {
+                    queueLimit += maxInflight;
+                }
+            }
+            if (session.queuedMessages() > queueLimit) {
                 ledger.violation(session.clientId() + ": " + session.queuedMessages() + " queued, limit "
-                        + maxQueuedMessages);
+                        + queueLimit);
             }
             if (session.inflightMessages() > maxInflight) {
                 ledger.violation(session.clientId() + ": " + session.inflightMessages() + " in flight, limit "

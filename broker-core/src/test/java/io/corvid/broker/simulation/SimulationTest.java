@@ -57,9 +57,11 @@ class SimulationTest {
         // -Dsim.stats=true shows what each seed did (the tests log at WARN).
         if (Boolean.getBoolean("sim.stats")) {
             LOG.warn("seed {}: {} sent, {} delivered, {} dropped, {} tasks, {} restarts, {} store failures, "
-                            + "{} keep-alive closes, {} wills published", seed, result.messagesSent(),
-                    result.messagesDelivered(), result.messagesDropped(), result.tasksRun(), result.restarts(),
-                    result.storeFailures(), result.keepAliveCloses(), result.willsPublished());
+                            + "{} keep-alive closes, {} wills published, {} power losses, {} clients the store may "
+                            + "have failed at restarts", seed, result.messagesSent(), result.messagesDelivered(),
+                    result.messagesDropped(), result.tasksRun(), result.restarts(), result.storeFailures(),
+                    result.keepAliveCloses(), result.willsPublished(), result.powerLosses(),
+                    result.clientsUnreliableAtRestarts());
         }
         if (!result.passed()) {
             List<String> shown = new ArrayList<>(result.violations().subList(0,
