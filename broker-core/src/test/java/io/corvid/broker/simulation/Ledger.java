@@ -90,6 +90,14 @@ final class Ledger {
         storeLostAt.put(clientId, ++tick);
     }
 
+    /**
+     * The client's own session state and the broker's diverged (it dropped its state for a clean
+     * CONNECT the broker never saw): a QoS 2 message sent before now may reach it twice.
+     */
+    void subscriberStateDiverged(String clientId) {
+        storeLostAt.put(clientId, ++tick);
+    }
+
     void sessionStarted(String clientId) {
         subscriptions.remove(clientId);
         tick++;

@@ -87,6 +87,13 @@ final class SimClient {
      */
     private boolean sessionUncertain;
     private int nextPacketId = 1;
+    /** The last CONNECT started clean and has no CONNACK yet. */
+    private boolean cleanConnectUnanswered;
+    /**
+     * A clean CONNECT never got its CONNACK: the client dropped its session state when it sent
+     * it, but the broker may never have seen it and still hold the old session.
+     */
+    private boolean cleanConnectLost;
     /** Wills given so far: each has a payload of its own, so that the oracle knows which connection's will went out. */
     private int wills;
     private int nextSequence;
@@ -173,6 +180,8 @@ final class SimClient {
                 ? Properties.builder().put(Property.SESSION_EXPIRY_INTERVAL, expiry).build()
                 : Properties.EMPTY;
         boolean clean = cleanStart || !profile.resumes();
+        cleanConnectLost |= cleanConnectUnanswered;
+        cleanConnectUnanswered = clean;
         next.keepAlive(profile.keepAliveSeconds());
         next.send(new Connect(version, clientId, clean, profile.keepAliveSeconds(), null, null, will(), properties));
         connection = next;
@@ -383,6 +392,13 @@ final class SimClient {
             return;
         }
         connected = true;
+        cleanConnectUnanswered = false;
+        if (cleanConnectLost && connAck.sessionPresent()) {
+            // The broker kept the session the client thought it had ended: what it resends of
+            // that session's QoS 2 flows, the client no longer knows.
+            ledger.subscriberStateDiverged(clientId);
+        }
+        cleanConnectLost = false;
         if (persistent && brokerHasSession && !connAck.sessionPresent()) {
             ledger.violation(clientId + ": persistent session lost (CONNACK session present 0 on resume)");
         }
