@@ -108,6 +108,12 @@ final class SimClient {
      * this client's session: the broker may have forgotten their flows and use the ids again.
      */
     private final Set<Integer> qos2MaybeForgotten = new HashSet<>();
+    /**
+     * The connection the client had when the broker restarted from a store that may have lost part
+     * of its session: QoS 2 messages it still reads from it (sent before the crash) join
+     * {@link #qos2MaybeForgotten}.
+     */
+    private SimConnection forgottenFlowsFrom;
     /** SUBSCRIBE packet id to its filter, until SUBACK. */
     private final Map<Integer, Subscription> pendingSubscribes = new LinkedHashMap<>();
 
@@ -243,6 +249,7 @@ final class SimClient {
         if (!sessionKept) {
             brokerHasSession = false;
             qos2MaybeForgotten.addAll(qos2Received);
+            forgottenFlowsFrom = connection;
         }
     }
 
@@ -430,6 +437,9 @@ final class SimClient {
                 connection.send(new PubAck(publish.packetId()));
             }
             case EXACTLY_ONCE -> {
+                if (connection == forgottenFlowsFrom) {
+                    qos2MaybeForgotten.add(publish.packetId());
+                }
                 if (qos2Received.add(publish.packetId())) {
                     ledger.delivered(clientId, id, publish.qos());
                 } else if (qos2MaybeForgotten.contains(publish.packetId())) {
