@@ -1004,6 +1004,15 @@ public final class Session {
      * once reaches every subscriber.
      */
     public void startRestoredTimers() {
+        long left = TimeUnit.SECONDS.toMillis(expiryIntervalSeconds) - (context.nowMillis() - disconnectedAtMillis);
+        if (expiryIntervalSeconds != BrokerConfig.SESSION_NEVER_EXPIRES && left <= 0) {
+            // Expired while the broker was down: it ends now, its will with it, before any client
+            // can connect. Left to a timer, a client reconnecting first would resume a session
+            // that no longer exists.
+            context.sessionExpired(this);
+            end();
+            return;
+        }
         if (pendingWill != null && pendingWillDueAtMillis <= context.nowMillis()) {
             // Due already (no delay, or its delay ran out while the broker was down): it goes out
             // now, before any client can connect. Left to a timer, a client reconnecting first
@@ -1015,8 +1024,7 @@ public final class Session {
         } else if (pendingWill != null) {
             scheduleWill(pendingWill, pendingWillDueAtMillis);
         }
-        long elapsed = context.nowMillis() - disconnectedAtMillis;
-        scheduleExpiry(TimeUnit.SECONDS.toMillis(expiryIntervalSeconds) - elapsed);
+        scheduleExpiry(left);
     }
 
     private void updatePersistence() {

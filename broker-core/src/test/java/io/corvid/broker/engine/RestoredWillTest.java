@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.corvid.broker.Broker;
 import io.corvid.broker.BrokerConfig;
+import io.corvid.broker.SessionInfo;
 import io.corvid.broker.SessionStore;
 import io.corvid.broker.packet.Properties;
 import io.corvid.broker.packet.Property;
@@ -26,7 +27,8 @@ import org.junit.jupiter.api.Test;
  * connection, no DISCONNECT deleted the will), and so is a delayed will whose delay ran out
  * while the broker was down. Both go out while the store is restored, before any client can
  * connect: found by the simulation, where a client reconnecting at the restart suppressed them
- * because they waited for a timer.
+ * because they waited for a timer. So does a session that expired while the broker was down: it
+ * ends during the restore, its will with it, and a client connecting at once finds no session.
  */
 class RestoredWillTest {
     private final InMemorySessionStore store = new InMemorySessionStore();
@@ -95,6 +97,27 @@ class RestoredWillTest {
                 .filter(s -> s.clientId().equals("watcher")).findFirst().orElseThrow().queuedMessages() == 2);
         assertEquals(2, events.events().stream().filter(e -> e.startsWith("published")).count(),
                 "published once each, not again by a timer");
+        engine.close();
+    }
+    @Test
+    void aSessionThatExpiredWhileTheBrokerWasDownEndsWhileTheStoreIsRestored() throws InterruptedException {
+        long now = clock.currentTimeMillis();
+        store.saveSession(new SessionStore.StoredSession("watcher", BrokerConfig.SESSION_NEVER_EXPIRES, now - 1000,
+                List.of(new SessionStore.StoredSubscription(new Subscription("wills/#", QoS.AT_LEAST_ONCE), 0)),
+                List.of(), List.of()));
+        store.saveSession(new SessionStore.StoredSession("expired", 10, now - 20_000, List.of(), List.of(), List.of(),
+                5, will("expired", 60), now + 40_000));
+        store.saveSession(new SessionStore.StoredSession("alive", 30, now - 20_000, List.of(), List.of(), List.of()));
+
+        BrokerEngine engine = restoredEngine();
+
+        assertEquals(List.of("alive", "watcher"), engine.sessions().stream().map(SessionInfo::clientId).sorted()
+                .toList(), "the expired session is gone before any client can resume it");
+        assertEquals(List.of("published <application> wills/expired"),
+                events.events().stream().filter(e -> e.startsWith("published")).toList(),
+                "its session's end is due time for its will");
+        assertTrue(store.load().sessions().stream().noneMatch(s -> s.clientId().equals("expired")));
+        release.countDown();
         engine.close();
     }
 }
