@@ -282,7 +282,13 @@ final class Simulation {
                 storeUnreliable.add(client.clientId);
             }
         }
+        // The broker stays down a while (a third of the time it is back at once): wills and sessions
+        // may come due meanwhile, and the new engine must honour what came due.
+        if (random.nextInt(3) != 0) {
+            scheduler.advance(TimeUnit.MILLISECONDS.toNanos(random.nextInt(20_000)));
+        }
         startEngine();
+        oracle.engineStarted();
     }
 
     private void createClients() {

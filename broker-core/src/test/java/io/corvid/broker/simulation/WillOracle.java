@@ -81,6 +81,12 @@ final class WillOracle implements BrokerListener, PacketInterceptor {
         /** Open (or not yet accepted) when the broker crashed. */
         boolean crashed;
         /**
+         * For a connection a crash closed, or that closed at the very moment of a crash (its session
+         * may not have taken the close in): when the next engine started, which counts the will delay
+         * and the session expiry from then, not knowing when the old one died.
+         */
+        long restartedAtMillis = -1;
+        /**
          * Its will went out before the crash while no close was seen: a takeover published it,
          * and the crash came before the old connection's close was reported.
          */
@@ -231,6 +237,21 @@ final class WillOracle implements BrokerListener, PacketInterceptor {
         return restartTimes.contains(millis);
     }
 
+    /**
+     * The new engine started from the store, some time after the crash. It cannot know when the
+     * old one died, so for the connections the crash closed it counts will delays and session
+     * expiry from now: a will or an expiry is due from the crash (what the specification says)
+     * to as late as that counted from here.
+     */
+    void engineStarted() {
+        long now = nowMillis.getAsLong();
+        for (Conn conn : byAddress.values()) {
+            if ((conn.crashed || conn.closedAtMillis == lastRestartMillis) && conn.restartedAtMillis < 0) {
+                conn.restartedAtMillis = now;
+            }
+        }
+    }
+
     /** How a connection open at a crash closed: by the network, as far as its client can tell. */
     private static final DisconnectReason CRASH =
             new DisconnectReason(DisconnectReason.Initiator.NETWORK, ReasonCode.UNSPECIFIED_ERROR, "broker crashed");
@@ -298,8 +319,10 @@ final class WillOracle implements BrokerListener, PacketInterceptor {
             expected = Boolean.TRUE;
         } else {
             long expiresAt = last.closedAtMillis + last.expirySeconds * 1000;
+            long expiresAtTheLatest = last.restartedAtMillis >= 0
+                    ? last.restartedAtMillis + last.expirySeconds * 1000 : expiresAt;
             expected = now < expiresAt - MARGIN_MILLIS ? Boolean.TRUE
-                    : now > expiresAt + MARGIN_MILLIS ? Boolean.FALSE : null;
+                    : now > expiresAtTheLatest + MARGIN_MILLIS ? Boolean.FALSE : null;
         }
         if (expected != null && expected != conn.sessionPresent) {
             violations.add(conn.describe() + ": session present " + conn.sessionPresent + ", expected " + expected
@@ -380,6 +403,15 @@ final class WillOracle implements BrokerListener, PacketInterceptor {
             // Closed at the very moment of a crash: the session's end, which publishes the will, may
             // not have run, and a session that only lived in memory is gone with the broker.
             return Expect.AT_MOST_ONCE;
+        }
+        if (conn.restartedAtMillis >= 0 && untilDue > 0) {
+            // Due from the crash by the specification, from the restart as the new engine counts.
+            long late = conn.restartedAtMillis + untilDue;
+            if (next != null && next.connectedAtMillis >= due - MARGIN_MILLIS
+                    && next.connectedAtMillis <= late + MARGIN_MILLIS) {
+                return Expect.AT_MOST_ONCE;
+            }
+            due = late;
         }
         if (untilDue > 0 && unacceptedConnectBefore(conn, next, due + MARGIN_MILLIS)) {
             // A CONNECT that never got its CONNACK may still have attached: resumed the session in
