@@ -437,8 +437,10 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
                 sessionExpiryInterval = Math.min(requested, engine.config().maxSessionExpiryInterval());
             }
         }
-        if (disconnect.reasonCode() != ReasonCode.DISCONNECT_WITH_WILL_MESSAGE) {
+        if (disconnect.reasonCode() != ReasonCode.DISCONNECT_WITH_WILL_MESSAGE && will != null) {
             will = null;
+            // This runs in the session's executor: the stored will goes before the connection closes.
+            session.willWithdrawn(this);
         }
         state = State.CLOSING;
         disconnectReason = new DisconnectReason(DisconnectReason.Initiator.CLIENT, disconnect.reasonCode(),
@@ -631,7 +633,7 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
     }
 
     /**
-     * Writes an acknowledgement (PUBACK, PUBREC, PUBCOMP, SUBACK, UNSUBACK) once what it
+     * Writes an acknowledgement (PUBACK, PUBREC, PUBREL, PUBCOMP, SUBACK, UNSUBACK) once what it
      * acknowledges is durable. If processing the packet it answers changed stored state (this
      * thread wrote to the store since {@code storeMark}), it waits until the store has made that
      * durable; so does every acknowledgement behind one that waits, because MQTT wants them in
@@ -643,7 +645,21 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
 
     /** As {@link #writeAck(MqttPacket, long)}, then runs {@code then} (if not null) right after the ack is written. */
     void writeAck(MqttPacket ack, long storeMark, Runnable then) {
-        if ((acksAwaitingStore == null || acksAwaitingStore.isEmpty()) && !engine.wroteToStoreSince(storeMark)) {
+        writeAck(ack, engine.wroteToStoreSince(storeMark), then);
+    }
+
+    /**
+     * Writes an acknowledgement once everything handed to the store so far is durable, whether or
+     * not processing the packet it answers wrote anything: for the answer to a resend, whose first
+     * arrival's changes (the routed copies, the recorded packet identifier) may still wait for
+     * the store's commit. Without a store it is written at once.
+     */
+    void writeAckAfterEarlierChanges(MqttPacket ack) {
+        writeAck(ack, engine.store() != null, null);
+    }
+
+    private void writeAck(MqttPacket ack, boolean waitForStore, Runnable then) {
+        if ((acksAwaitingStore == null || acksAwaitingStore.isEmpty()) && !waitForStore) {
             write(ack);
             if (then != null) {
                 then.run();

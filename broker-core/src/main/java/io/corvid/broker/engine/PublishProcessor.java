@@ -102,8 +102,10 @@ final class PublishProcessor {
         Properties properties = publish.properties();
         if (publish.qos() == QoS.EXACTLY_ONCE) {
             if (!session.registerInboundQos2(publish.packetId())) {
-                // A resend of a message already received: acknowledge again, route nothing.
-                handler.writeAck(new PubRec(publish.packetId()), storeMark);
+                // A resend of a message already received: acknowledge again, route nothing. The
+                // first arrival's PUBREC may have been lost with its connection before the store
+                // made that arrival durable: this one waits for it too.
+                handler.writeAckAfterEarlierChanges(new PubRec(publish.packetId()));
                 return;
             }
             if (v5 && session.inboundQos2Count() > config.receiveMaximum()) {
@@ -143,7 +145,7 @@ final class PublishProcessor {
     void onRejected(Publish publish) {
         storeMark = handler.storeMark();
         if (publish.qos() == QoS.EXACTLY_ONCE && !handler.session.registerInboundQos2(publish.packetId())) {
-            handler.writeAck(new PubRec(publish.packetId()), storeMark);
+            handler.writeAckAfterEarlierChanges(new PubRec(publish.packetId()));
             return;
         }
         acknowledge(publish, ReasonCode.NOT_AUTHORIZED, "rejected by an interceptor");
@@ -208,15 +210,20 @@ final class PublishProcessor {
     }
 
     void onPubRec(PubRec pubRec) {
+        // The PUBREL waits until the store has the PUBREC: once the client has the PUBREL it
+        // completes and forgets the packet identifier, and a restart that had lost the PUBREC
+        // would send the message again under it, to be delivered twice.
+        long mark = handler.storeMark();
         boolean failed = pubRec.reasonCode().isError();
         boolean known = handler.session.onPubRec(pubRec.packetId(), failed);
         if (failed) {
             return;
         }
         if (known || !handler.version.isV5()) {
-            handler.write(new PubRel(pubRec.packetId()));
+            handler.writeAck(new PubRel(pubRec.packetId()), mark);
         } else {
-            handler.write(new PubRel(pubRec.packetId(), ReasonCode.PACKET_IDENTIFIER_NOT_FOUND, Properties.EMPTY));
+            handler.writeAck(new PubRel(pubRec.packetId(), ReasonCode.PACKET_IDENTIFIER_NOT_FOUND, Properties.EMPTY),
+                    mark);
         }
     }
 

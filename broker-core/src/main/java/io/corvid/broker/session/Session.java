@@ -374,6 +374,18 @@ public final class Session {
     }
 
     /**
+     * The attached client sent DISCONNECT without its will (reason 0x00): the will is deleted
+     * now, from the store too (MQTT 5.0 3.1.2.5), not only when the closing connection detaches,
+     * so that a broker that dies in between does not publish it after its restart.
+     */
+    public void willWithdrawn(OutboundChannel from) {
+        if (channel == from && connectedWill != null) {
+            connectedWill = null;
+            saveSessionRecord();
+        }
+    }
+
+    /**
      * Stores the packet identifiers of the QoS 1 messages in flight, which {@link #pump} leaves
      * out, so that after a restart they are resent as the duplicates they are.
      */
@@ -992,11 +1004,27 @@ public final class Session {
      * once reaches every subscriber.
      */
     public void startRestoredTimers() {
-        if (pendingWill != null) {
+        long left = TimeUnit.SECONDS.toMillis(expiryIntervalSeconds) - (context.nowMillis() - disconnectedAtMillis);
+        if (expiryIntervalSeconds != BrokerConfig.SESSION_NEVER_EXPIRES && left <= 0) {
+            // Expired while the broker was down: it ends now, its will with it, before any client
+            // can connect. Left to a timer, a client reconnecting first would resume a session
+            // that no longer exists.
+            context.sessionExpired(this);
+            end();
+            return;
+        }
+        if (pendingWill != null && pendingWillDueAtMillis <= context.nowMillis()) {
+            // Due already (no delay, or its delay ran out while the broker was down): it goes out
+            // now, before any client can connect. Left to a timer, a client reconnecting first
+            // would suppress a will that nothing may suppress any more.
+            Will due = pendingWill;
+            pendingWill = null;
+            context.publishWill(this, due);
+            saveSessionRecord();
+        } else if (pendingWill != null) {
             scheduleWill(pendingWill, pendingWillDueAtMillis);
         }
-        long elapsed = context.nowMillis() - disconnectedAtMillis;
-        scheduleExpiry(TimeUnit.SECONDS.toMillis(expiryIntervalSeconds) - elapsed);
+        scheduleExpiry(left);
     }
 
     private void updatePersistence() {

@@ -172,6 +172,56 @@ class DurableAcknowledgementTest extends EngineTestSupport {
         assertEquals(5, publisher.expect(PubComp.class).packetId());
     }
 
+    /**
+     * A QoS 2 PUBLISH resent after its PUBREC was lost with the connection is acknowledged only
+     * once its first arrival is durable: answered at once, the PUBREC let the publisher forget a
+     * message whose routed copies a power loss could still take (found by the simulation).
+     */
+    @Test
+    void theResendOfAQos2PublishIsAcknowledgedOnlyOnceItsFirstArrivalIsDurable() {
+        store = gated;
+        TestClient subscriber = persistentSubscriber("keeper2", "r/#", QoS.EXACTLY_ONCE);
+        subscriber.send(Disconnect.NORMAL);
+        subscriber.awaitClosed();
+        gated.commit();
+        TestClient publisher = client("resender");
+        publisher.connect(MQTT_3_1_1, false);
+        gated.commit();
+        publisher.send(new Publish("r/1", QoS.EXACTLY_ONCE, false, false, 4, new byte[] {4}, Properties.EMPTY));
+        Await.until("the PUBREC waits for the store", () -> gated.waitingCallbacks() == 1);
+        publisher.dropNetwork(); // the connection goes, and the PUBREC waiting with it
+        TestClient again = client("resender");
+        again.connect(MQTT_3_1_1, false);
+        again.send(new Publish("r/1", QoS.EXACTLY_ONCE, false, true, 4, new byte[] {4}, Properties.EMPTY));
+        Await.until("the resend's PUBREC waits for the store", () -> gated.waitingCallbacks() >= 2);
+        assertNull(again.next(Duration.ofMillis(200)), "no PUBREC before the first arrival is durable");
+        gated.commit();
+        assertEquals(4, again.expect(PubRec.class).packetId());
+    }
+
+    /**
+     * The broker's PUBREL to a persistent subscriber waits until the subscriber's PUBREC is
+     * durable: with the PUBREL the client completes and forgets the packet identifier, and a
+     * restart that lost the PUBREC resent the message under it, to be delivered twice (found by
+     * the simulation, with power losses).
+     */
+    @Test
+    void pubRelToAPersistentSubscriberWaitsUntilItsPubRecIsDurable() {
+        store = gated;
+        TestClient subscriber = persistentSubscriber("exact", "x/#", QoS.EXACTLY_ONCE);
+        TestClient publisher = client("x-pub");
+        publisher.connect(MQTT_5, true);
+        publisher.send(new Publish("x/2", QoS.EXACTLY_ONCE, false, false, 2, new byte[] {2}, Properties.EMPTY));
+        Publish delivered = subscriber.expect(Publish.class);
+        assertEquals(QoS.EXACTLY_ONCE, delivered.qos());
+        gated.commit();
+        subscriber.send(new PubRec(delivered.packetId()));
+        Await.until("the PUBREL waits for the store", () -> gated.waitingCallbacks() == 1);
+        assertNull(subscriber.next(Duration.ofMillis(200)), "no PUBREL before the PUBREC is durable");
+        gated.commit();
+        assertEquals(delivered.packetId(), subscriber.expect(PubRel.class).packetId());
+    }
+
     @Test
     void subAckWaitsForTheStoredSubscription() {
         store = gated;
@@ -214,5 +264,34 @@ class DurableAcknowledgementTest extends EngineTestSupport {
         assertTrue(back.connect(MQTT_3_1_1, false).sessionPresent());
         Publish published = back.receive();
         assertEquals("wills/dying", published.topic(), "the waiting will is published after the restart");
+    }
+    /**
+     * DISCONNECT 0x00 deletes the will from the stored session before the connection closes:
+     * found by the simulation, where a broker that crashed between the DISCONNECT and the
+     * session's clean-up of the closed connection restored the will and published it.
+     */
+    @Test
+    void aNormalDisconnectDeletesTheStoredWillBeforeTheConnectionCloses() {
+        InMemorySessionStore memory = new InMemorySessionStore();
+        store = memory;
+        List<Will> storedAtTheClose = new ArrayList<>();
+        listeners.add(new io.corvid.broker.BrokerListener() {
+            @Override
+            public void onClientDisconnected(io.corvid.broker.ClientInfo client, io.corvid.broker.DisconnectReason reason) {
+                // The close event comes before the closed connection's session work runs.
+                memory.load().sessions().stream().filter(s -> s.clientId().equals("leaving"))
+                        .forEach(s -> storedAtTheClose.add(s.will()));
+            }
+        });
+        TestClient leaving = client("leaving");
+        Will will = new Will("wills/leaving", new byte[] {9}, QoS.AT_LEAST_ONCE, false, Properties.EMPTY);
+        leaving.connect(TestClient.connect(MQTT_5, "leaving", false, 60,
+                Properties.builder().put(io.corvid.broker.packet.Property.SESSION_EXPIRY_INTERVAL, 3600L).build(),
+                will));
+        assertEquals("wills/leaving", memory.load().sessions().get(0).will().topic(), "kept while connected");
+        leaving.send(Disconnect.NORMAL);
+        leaving.awaitClosed();
+        Await.until("the close event came", () -> !storedAtTheClose.isEmpty());
+        assertNull(storedAtTheClose.get(0), "the will was still in the store when the connection closed");
     }
 }

@@ -115,7 +115,7 @@ final class DeterministicScheduler implements EngineClock {
                 break;
             }
             timers.poll();
-            if (next.cancelled) {
+            if (next.cancelled || next.lane.dead) {
                 continue;
             }
             nowNanos = Math.max(nowNanos, next.dueNanos);
@@ -131,10 +131,15 @@ final class DeterministicScheduler implements EngineClock {
         return timer;
     }
 
-    /** A queue of tasks run in order, as one thread would. */
+    /**
+     * A queue of tasks run in order, as one thread would. A lane that is {@linkplain #kill killed}
+     * is a thread that died with its process: its queued tasks and timers never run, and what is
+     * handed to it later is dropped.
+     */
     final class Lane implements Executor {
         final String name;
         private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
+        private boolean dead;
 
         private final int id;
 
@@ -145,6 +150,9 @@ final class DeterministicScheduler implements EngineClock {
 
         @Override
         public void execute(Runnable task) {
+            if (dead) {
+                return;
+            }
             if (queue.isEmpty()) {
                 int low = 0;
                 int high = ready.size();
@@ -159,6 +167,19 @@ final class DeterministicScheduler implements EngineClock {
                 ready.add(low, this);
             }
             queue.add(task);
+        }
+
+        /** The thread dies (its process crashed): queued tasks and timers are dropped, later tasks too. */
+        void kill() {
+            dead = true;
+            if (!queue.isEmpty()) {
+                queue.clear();
+                ready.remove(this);
+            }
+        }
+
+        boolean isDead() {
+            return dead;
         }
 
         @Override
@@ -186,7 +207,7 @@ final class DeterministicScheduler implements EngineClock {
         }
 
         private void fire() {
-            if (cancelled) {
+            if (cancelled || lane.dead) {
                 return;
             }
             try {
@@ -247,8 +268,14 @@ final class DeterministicScheduler implements EngineClock {
         return new LaneExecutorService(lane);
     }
 
+    /**
+     * As the engine's production scheduler is configured: tasks already queued still run after
+     * {@link #shutdown()}, timers (periodic or not) are dropped, so none of them fires once the
+     * engine that set them has stopped.
+     */
     private final class LaneExecutorService extends AbstractExecutorService implements ScheduledExecutorService {
         private final Lane lane;
+        private final List<Timer> scheduled = new ArrayList<>();
         private boolean shutdown;
 
         private LaneExecutorService(Lane lane) {
@@ -270,7 +297,13 @@ final class DeterministicScheduler implements EngineClock {
         @Override
         public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
             checkOpen();
-            return DeterministicScheduler.this.schedule(lane, command, unit.toNanos(delay), 0);
+            return track(DeterministicScheduler.this.schedule(lane, command, unit.toNanos(delay), 0));
+        }
+
+        private Timer track(Timer timer) {
+            scheduled.removeIf(Timer::isDone);
+            scheduled.add(timer);
+            return timer;
         }
 
         @Override
@@ -282,8 +315,8 @@ final class DeterministicScheduler implements EngineClock {
         public ScheduledFuture<?> scheduleAtFixedRate(Runnable command, long initialDelay, long period,
                                                       TimeUnit unit) {
             checkOpen();
-            return DeterministicScheduler.this.schedule(lane, command, unit.toNanos(initialDelay),
-                    unit.toNanos(period));
+            return track(DeterministicScheduler.this.schedule(lane, command, unit.toNanos(initialDelay),
+                    unit.toNanos(period)));
         }
 
         @Override
@@ -295,11 +328,15 @@ final class DeterministicScheduler implements EngineClock {
         @Override
         public void shutdown() {
             shutdown = true;
+            for (Timer timer : scheduled) {
+                timer.cancel(false);
+            }
+            scheduled.clear();
         }
 
         @Override
         public List<Runnable> shutdownNow() {
-            shutdown = true;
+            shutdown();
             return List.of();
         }
 

@@ -12,6 +12,7 @@ import io.corvid.broker.store.InMemorySessionStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -73,6 +74,32 @@ class FaultyStoreTest {
         assertEquals(1, store.failuresInjected());
         store.failing(0);
         store.saveRetained(retained("a"));
+        assertEquals(0, backing.retainedCount(), "not committed yet");
+        runCommits();
         assertEquals(1, backing.retainedCount());
+    }
+
+    @Test
+    void aProcessCrashKeepsWhatWasHandedOverAndRunsNoCallback() {
+        FaultyStore store = new FaultyStore(backing, new Random(4), timer, TimeUnit.MILLISECONDS.toNanos(5));
+        List<Integer> order = new ArrayList<>();
+        store.saveRetained(retained("a"));
+        store.whenDurable(() -> order.add(1));
+        assertEquals(Set.of(), store.crash(false));
+        assertEquals(1, backing.retainedCount(), "handed to the operating system: kept");
+        runCommits();
+        assertEquals(List.of(), order, "the broker that waited is gone");
+    }
+
+    @Test
+    void aPowerLossLosesWhatWasNotCommittedAndTellsWhose() {
+        FaultyStore store = new FaultyStore(backing, new Random(5), timer, TimeUnit.MILLISECONDS.toNanos(5));
+        store.saveSession(new SessionStore.StoredSession("kept", 60, 0, List.of(), List.of(), List.of()));
+        runCommits();
+        store.saveSession(new SessionStore.StoredSession("lost", 60, 0, List.of(), List.of(), List.of()));
+        assertEquals(Set.of("lost"), store.crash(true));
+        runCommits();
+        assertEquals(List.of("kept"), backing.load().sessions().stream().map(SessionStore.StoredSession::clientId)
+                .toList());
     }
 }

@@ -33,9 +33,12 @@ final class Ledger {
     /** When each acknowledged message's PUBACK/PUBREC arrived: by then the broker had routed it. */
     private final Map<Long, Long> acknowledged = new HashMap<>();
     private final Set<Long> resent = new HashSet<>();
+    private final Set<Long> mayRepeat = new HashSet<>();
     private final Map<String, List<Subscribed>> subscriptions = new HashMap<>();
     private final Map<String, List<Delivery>> deliveries = new HashMap<>();
     private final Set<String> dropped = new HashSet<>();
+    /** Per client, the last tick at which a restart may have lost part of its session from the store. */
+    private final Map<String, Long> storeLostAt = new HashMap<>();
     private final List<String> violations = new ArrayList<>();
     private long tick;
 
@@ -62,6 +65,11 @@ final class Ledger {
         resent.add(id);
     }
 
+    /** A QoS 2 message its publisher resent to a session that may not be the one it first went to. */
+    void mayRepeat(long id) {
+        mayRepeat.add(id);
+    }
+
     void acknowledged(long id) {
         acknowledged.putIfAbsent(id, ++tick);
     }
@@ -69,6 +77,25 @@ final class Ledger {
     /** The client gave up an unacknowledged message (fresh session): nothing is promised for it. */
     void abandoned(long id) {
         tick++;
+    }
+
+    /**
+     * The broker restarted while a store write for this client had failed since the last restart:
+     * the new broker may have lost any part of its session. Nothing promised to it so far is
+     * promised any more; a QoS 2 message it got before may come again (its completion was not
+     * stored), and so may a QoS 2 message it had published (the record that it had arrived was not).
+     */
+    void storeMayHaveLost(String clientId) {
+        sessionStarted(clientId);
+        storeLostAt.put(clientId, ++tick);
+    }
+
+    /**
+     * The client's own session state and the broker's diverged (it dropped its state for a clean
+     * CONNECT the broker never saw): a QoS 2 message sent before now may reach it twice.
+     */
+    void subscriberStateDiverged(String clientId) {
+        storeLostAt.put(clientId, ++tick);
     }
 
     void sessionStarted(String clientId) {
@@ -100,6 +127,14 @@ final class Ledger {
 
     /** The broker reported, through {@code onMessageDropped}, that it dropped this message for this client. */
     void dropped(String clientId, long id) {
+        dropped.add(clientId + "\u0000" + id);
+    }
+
+    /**
+     * The client dropped a message as a duplicate because the broker, restarted from a store that
+     * may have lost part of its session, reused the packet id of a QoS 2 flow the client still held.
+     */
+    void lostToForgottenFlow(String clientId, long id) {
         dropped.add(clientId + "\u0000" + id);
     }
 
@@ -138,7 +173,17 @@ final class Ledger {
 
     private void checkNoQos2Duplicates(String clientId, List<Delivery> list) {
         Set<Long> seen = new HashSet<>();
+        long subscriberLost = storeLostAt.getOrDefault(clientId, Long.MIN_VALUE);
         for (Delivery delivery : list) {
+            Sent message = sent.get((int) delivery.id());
+            // Sent before a restart that may have lost part of the subscriber's session (its
+            // completion of the flow, or the packet id it went out with) or of the publisher's
+            // (that the broker had it already): it may come again.
+            if (subscriberLost > message.sentAt()
+                    || storeLostAt.getOrDefault(message.publisher(), Long.MIN_VALUE) > message.sentAt()
+                    || mayRepeat.contains(delivery.id())) {
+                continue;
+            }
             if (delivery.qos() == QoS.EXACTLY_ONCE && !seen.add(delivery.id())) {
                 violations.add(clientId + ": QoS 2 message " + describe(delivery.id()) + " delivered twice");
             }

@@ -5,6 +5,7 @@ import io.corvid.broker.packet.ConnAck;
 import io.corvid.broker.packet.Connect;
 import io.corvid.broker.packet.Disconnect;
 import io.corvid.broker.packet.MqttPacket;
+import io.corvid.broker.packet.PingReq;
 import io.corvid.broker.packet.Properties;
 import io.corvid.broker.packet.Property;
 import io.corvid.broker.packet.ProtocolVersion;
@@ -18,12 +19,15 @@ import io.corvid.broker.packet.ReasonCode;
 import io.corvid.broker.packet.SubAck;
 import io.corvid.broker.packet.Subscribe;
 import io.corvid.broker.packet.Subscription;
+import io.corvid.broker.packet.Will;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One simulated MQTT client, correct by the specification: it keeps its session state (unacknowledged
@@ -33,13 +37,33 @@ import java.util.Set;
  */
 final class SimClient {
     /** 3.1.1 has no expiry property; 5.0 asks for a session that never expires. */
-    private static final long NEVER_EXPIRES = 0xFFFFFFFFL;
+    static final long NEVER_EXPIRES = 0xFFFFFFFFL;
     private static final int MAX_OUTGOING = 8;
+
+    /**
+     * What kind of client it is.
+     *
+     * @param version          its protocol version
+     * @param persistent       keeps its session between connections for ever (clean session 0 / clean
+     *                         start 0, no expiry): the ledger holds the broker to every message promised to it
+     * @param expirySeconds    MQTT 5.0 only: the Session Expiry Interval it asks for when it is not
+     *                         persistent (0: its session ends with its connection; above 0: it resumes
+     *                         a session that may have expired, which the will oracle checks)
+     * @param keepAliveSeconds its keep alive (0: none); it sends PINGREQ when it has sent nothing for that long
+     * @param willDelaySeconds its will's delay (MQTT 5.0), or -1 for no will
+     */
+    record Profile(ProtocolVersion version, boolean persistent, long expirySeconds, int keepAliveSeconds,
+                   long willDelaySeconds) {
+        boolean resumes() {
+            return persistent || expirySeconds > 0;
+        }
+    }
 
     final String clientId;
     final ProtocolVersion version;
     /** Keeps its session between connections (clean session 0 / clean start 0, no expiry). */
     final boolean persistent;
+    final Profile profile;
     private final DeterministicScheduler scheduler;
     private final DeterministicScheduler.Lane lane;
     private final Ledger ledger;
@@ -63,6 +87,15 @@ final class SimClient {
      */
     private boolean sessionUncertain;
     private int nextPacketId = 1;
+    /** The last CONNECT started clean and has no CONNACK yet. */
+    private boolean cleanConnectUnanswered;
+    /**
+     * A clean CONNECT never got its CONNACK: the client dropped its session state when it sent
+     * it, but the broker may never have seen it and still hold the old session.
+     */
+    private boolean cleanConnectLost;
+    /** Wills given so far: each has a payload of its own, so that the oracle knows which connection's will went out. */
+    private int wills;
     private int nextSequence;
     /** Outgoing QoS 1/2 PUBLISH not acknowledged yet (QoS 2: no PUBREC yet), by packet id. */
     private final Map<Integer, Publish> unacknowledged = new LinkedHashMap<>();
@@ -70,14 +103,26 @@ final class SimClient {
     private final Set<Integer> released = new HashSet<>();
     /** Incoming QoS 2 packet ids handed to the application, waiting for PUBREL. */
     private final Set<Integer> qos2Received = new HashSet<>();
+    /**
+     * Of those, the ones held when the broker restarted from a store that may have lost part of
+     * this client's session: the broker may have forgotten their flows and use the ids again.
+     */
+    private final Set<Integer> qos2MaybeForgotten = new HashSet<>();
+    /**
+     * The connection the client had when the broker restarted from a store that may have lost part
+     * of its session: QoS 2 messages it still reads from it (sent before the crash) join
+     * {@link #qos2MaybeForgotten}.
+     */
+    private SimConnection forgottenFlowsFrom;
     /** SUBSCRIBE packet id to its filter, until SUBACK. */
     private final Map<Integer, Subscription> pendingSubscribes = new LinkedHashMap<>();
 
-    SimClient(String clientId, ProtocolVersion version, boolean persistent, DeterministicScheduler scheduler,
-              Ledger ledger, Simulation simulation) {
+    SimClient(String clientId, Profile profile, DeterministicScheduler scheduler, Ledger ledger,
+              Simulation simulation) {
         this.clientId = clientId;
-        this.version = version;
-        this.persistent = persistent;
+        this.profile = profile;
+        this.version = profile.version();
+        this.persistent = profile.persistent();
         this.scheduler = scheduler;
         this.lane = scheduler.lane("client-" + clientId);
         this.ledger = ledger;
@@ -94,6 +139,11 @@ final class SimClient {
 
     SimConnection connection() {
         return connection;
+    }
+
+    /** Whether the client hangs on its connection (sends nothing, keeps it open). */
+    boolean isSilent() {
+        return hasConnection() && connection.isSilent();
     }
 
     /**
@@ -123,22 +173,83 @@ final class SimClient {
             ledger.sessionStarted(clientId);
         }
         sessionUncertain = racesShortSession;
+        if (hasConnection()) {
+            // The client gives its old connection up: it sends nothing more on it.
+            connection.goSilent();
+        }
         SimConnection[] created = new SimConnection[1];
         SimConnection next = simulation.newConnection(lane, packet -> onPacket(created[0], packet));
         created[0] = next;
         next.loop().execute(() -> next.attach(engine.accept(next)));
-        Properties properties = version == ProtocolVersion.MQTT_5 && persistent
-                ? Properties.builder().put(Property.SESSION_EXPIRY_INTERVAL, NEVER_EXPIRES).build()
+        long expiry = persistent ? NEVER_EXPIRES : profile.expirySeconds();
+        Properties properties = version == ProtocolVersion.MQTT_5 && expiry > 0
+                ? Properties.builder().put(Property.SESSION_EXPIRY_INTERVAL, expiry).build()
                 : Properties.EMPTY;
-        boolean clean = cleanStart || !persistent;
-        next.send(new Connect(version, clientId, clean, 0, null, null, null, properties));
+        boolean clean = cleanStart || !profile.resumes();
+        cleanConnectLost |= cleanConnectUnanswered;
+        cleanConnectUnanswered = clean;
+        next.keepAlive(profile.keepAliveSeconds());
+        next.send(new Connect(version, clientId, clean, profile.keepAliveSeconds(), null, null, will(), properties));
         connection = next;
+        trace("connection " + next.remote() + " at " + scheduler.currentTimeMillis());
         connected = false;
-        // 3.1.1 has no expiry: a clean session ends with its connection; 5.0 asked for no expiry.
-        sessionOutlivesConnection = persistent && !(clean && version != ProtocolVersion.MQTT_5);
+        if (profile.keepAliveSeconds() > 0) {
+            schedulePing(next);
+        }
+        // 3.1.1 has no expiry: a clean session ends with its connection; 5.0 asked for its expiry.
+        sessionOutlivesConnection = profile.resumes() && !(clean && version != ProtocolVersion.MQTT_5);
         lastConnectEndsWithConnection = !sessionOutlivesConnection;
         if (clean) {
             startFreshSession();
+        }
+    }
+
+    /** This connection's will, with a payload of its own, or {@code null}. */
+    private Will will() {
+        if (profile.willDelaySeconds() < 0) {
+            return null;
+        }
+        byte[] payload = ("will " + clientId + " " + ++wills).getBytes(StandardCharsets.US_ASCII);
+        Properties properties = version == ProtocolVersion.MQTT_5 && profile.willDelaySeconds() > 0
+                ? Properties.builder().put(Property.WILL_DELAY_INTERVAL, profile.willDelaySeconds()).build()
+                : Properties.EMPTY;
+        return new Will("w/" + clientId, payload, QoS.AT_MOST_ONCE, false, properties);
+    }
+
+    /** Keep alive: a PINGREQ when the client has sent nothing on the connection for its keep alive. */
+    private void schedulePing(SimConnection on) {
+        long due = on.lastSentNanos() + TimeUnit.SECONDS.toNanos(profile.keepAliveSeconds());
+        scheduler.schedule(lane, () -> {
+            if (on.isClosed() || on.isSilent()) {
+                return;
+            }
+            if (scheduler.nanoTime() >= on.lastSentNanos() + TimeUnit.SECONDS.toNanos(profile.keepAliveSeconds())) {
+                on.send(PingReq.INSTANCE);
+            }
+            schedulePing(on);
+        }, due - scheduler.nanoTime(), 0);
+    }
+
+    /** The client hangs: it keeps its connection open and sends nothing on it, PINGREQ included. */
+    void goSilent() {
+        if (hasConnection() && profile.keepAliveSeconds() > 0) {
+            trace("silent");
+            connection.goSilent();
+        }
+    }
+
+    /**
+     * The broker crashed: the connection is gone. If the store may not have kept this client's
+     * session as it was ({@code sessionKept} false: a write for it failed), the client cannot
+     * count on finding it.
+     */
+    void brokerCrashed(boolean sessionKept) {
+        trace("broker crashed, session kept " + sessionKept);
+        connected = false;
+        if (!sessionKept) {
+            brokerHasSession = false;
+            qos2MaybeForgotten.addAll(qos2Received);
+            forgottenFlowsFrom = connection;
         }
     }
 
@@ -150,6 +261,7 @@ final class SimClient {
         unacknowledged.clear();
         released.clear();
         qos2Received.clear();
+        qos2MaybeForgotten.clear();
         pendingSubscribes.clear();
         brokerHasSession = false;
     }
@@ -186,7 +298,7 @@ final class SimClient {
         }
         ReasonCode code = withWill && version == ProtocolVersion.MQTT_5 ? ReasonCode.DISCONNECT_WITH_WILL_MESSAGE
                 : ReasonCode.NORMAL_DISCONNECTION;
-        trace("disconnect will=" + withWill);
+        trace("disconnect will=" + withWill + " at " + scheduler.currentTimeMillis());
         SimConnection current = connection;
         current.send(new Disconnect(code, Properties.EMPTY));
         connected = false;
@@ -240,6 +352,11 @@ final class SimClient {
             trace("ignored from old connection: " + packet);
             return;
         }
+        if (from.crashed()) {
+            // The broker died: the reset took what the client had not read yet with it.
+            trace("lost in the crash: " + packet);
+            return;
+        }
         trace("received " + packet + (packet instanceof Publish publish ? " id " + Ledger.idOf(publish) : ""));
         if (packet instanceof ConnAck connAck) {
             if (connAck.reasonCode().value() < 0x80) {
@@ -264,6 +381,7 @@ final class SimClient {
             released.remove(pubComp.packetId());
         } else if (packet instanceof PubRel pubRel) {
             qos2Received.remove(pubRel.packetId());
+            qos2MaybeForgotten.remove(pubRel.packetId());
             connection.send(new PubComp(pubRel.packetId()));
         } else if (packet instanceof SubAck subAck) {
             Subscription subscription = pendingSubscribes.remove(subAck.packetId());
@@ -281,6 +399,13 @@ final class SimClient {
             return;
         }
         connected = true;
+        cleanConnectUnanswered = false;
+        if (cleanConnectLost && connAck.sessionPresent()) {
+            // The broker kept the session the client thought it had ended: what it resends of
+            // that session's QoS 2 flows, the client no longer knows.
+            ledger.subscriberStateDiverged(clientId);
+        }
+        cleanConnectLost = false;
         if (persistent && brokerHasSession && !connAck.sessionPresent()) {
             ledger.violation(clientId + ": persistent session lost (CONNACK session present 0 on resume)");
         }
@@ -291,6 +416,11 @@ final class SimClient {
         // Resend what the broker has not acknowledged, in the original order (MQTT-4.4.0-1).
         for (Publish publish : unacknowledged.values()) {
             ledger.resent(Ledger.idOf(publish));
+            if (!persistent && profile.expirySeconds() > 0 && publish.qos() == QoS.EXACTLY_ONCE) {
+                // The session may have expired and a CONNECT that never got its CONNACK made a new
+                // one, which CONNACK presents all the same: the broker no longer knows the packet id.
+                ledger.mayRepeat(Ledger.idOf(publish));
+            }
             connection.send(publish.withDup(true));
         }
         for (int packetId : released) {
@@ -307,8 +437,15 @@ final class SimClient {
                 connection.send(new PubAck(publish.packetId()));
             }
             case EXACTLY_ONCE -> {
+                if (connection == forgottenFlowsFrom) {
+                    qos2MaybeForgotten.add(publish.packetId());
+                }
                 if (qos2Received.add(publish.packetId())) {
                     ledger.delivered(clientId, id, publish.qos());
+                } else if (qos2MaybeForgotten.contains(publish.packetId())) {
+                    // A new message under an id whose flow the restarted broker may have lost: the
+                    // client takes it for a resend, as MQTT tells it to, and the message is lost.
+                    ledger.lostToForgottenFlow(clientId, id);
                 }
                 connection.send(new PubRec(publish.packetId()));
             }

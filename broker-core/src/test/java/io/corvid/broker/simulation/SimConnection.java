@@ -40,6 +40,15 @@ final class SimConnection implements Connection {
     /** Closed by either side: nothing crosses the network any more. */
     private boolean closed;
     private boolean closeReported;
+    /** The broker's process died: its side of the connection is gone without an {@code onClosed}. */
+    private boolean crashed;
+    /** The client hung: it sends nothing more on this connection (no PINGREQ either) but does not close it. */
+    private boolean silent;
+    /** Virtual time the client last sent a packet on this connection. */
+    private long lastSentNanos;
+    /** Virtual time the engine last turned reads back on, after turning them off. */
+    private long readsResumedAtNanos = Long.MIN_VALUE;
+    private int keepAliveSeconds;
 
     SimConnection(DeterministicScheduler scheduler, int id, DeterministicScheduler.Lane clientLane,
                   Consumer<MqttPacket> toClient) {
@@ -48,6 +57,20 @@ final class SimConnection implements Connection {
         this.clientLane = clientLane;
         this.toClient = toClient;
         this.remote = new InetSocketAddress("127.0.0.1", 10000 + id % 50000);
+        this.lastSentNanos = scheduler.nanoTime();
+    }
+
+    SocketAddress remote() {
+        return remote;
+    }
+
+    /** The keep alive the client asked for on this connection. */
+    void keepAlive(int seconds) {
+        keepAliveSeconds = seconds;
+    }
+
+    int keepAliveSeconds() {
+        return keepAliveSeconds;
     }
 
     DeterministicScheduler.Lane loop() {
@@ -60,6 +83,10 @@ final class SimConnection implements Connection {
 
     /** The client sends a packet; it reaches the broker on the loop unless the connection is gone by then. */
     void send(MqttPacket packet) {
+        if (silent) {
+            return;
+        }
+        lastSentNanos = scheduler.nanoTime();
         loop.execute(() -> {
             if (closed) {
                 return;
@@ -106,6 +133,49 @@ final class SimConnection implements Connection {
 
     boolean isClosed() {
         return closed;
+    }
+
+    /** The client hangs on this connection: from now on it sends nothing on it. */
+    void goSilent() {
+        silent = true;
+    }
+
+    boolean isSilent() {
+        return silent;
+    }
+
+    long lastSentNanos() {
+        return lastSentNanos;
+    }
+
+    /** Whether the engine reads this connection now. */
+    boolean readEnabled() {
+        return readEnabled;
+    }
+
+    /** When the engine last turned reads back on, or {@link Long#MIN_VALUE} if it never turned them off. */
+    long readsResumedAtNanos() {
+        return readsResumedAtNanos;
+    }
+
+    /**
+     * The broker's process died: the client sees its connection gone; the engine is told nothing
+     * (its event loop died with it, see {@link DeterministicScheduler.Lane#kill()}).
+     */
+    void crash() {
+        loop.kill();
+        if (!closed) {
+            crashed = true;
+            closed = true;
+            closeReported = true;
+            written.clear();
+            heldBack.clear();
+            unread.clear();
+        }
+    }
+
+    boolean crashed() {
+        return crashed;
     }
 
     private void reportClosed() {
@@ -164,6 +234,9 @@ final class SimConnection implements Connection {
 
     @Override
     public void setReadEnabled(boolean enabled) {
+        if (enabled && !readEnabled) {
+            readsResumedAtNanos = scheduler.nanoTime();
+        }
         readEnabled = enabled;
         if (enabled && !unread.isEmpty()) {
             loop.execute(this::readUnread);

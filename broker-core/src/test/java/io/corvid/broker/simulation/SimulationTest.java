@@ -23,6 +23,9 @@ class SimulationTest {
     private static final Logger LOG = LoggerFactory.getLogger(SimulationTest.class);
     private static final int CLIENTS = Integer.getInteger("sim.clients", 120);
     private static final int ROUNDS = Integer.getInteger("sim.rounds", 3000);
+    /** {@code -Dsim.heavy=true}: every seed with the store, its highest failure rates and the most crashes. */
+    private static final Simulation.Faults FAULTS = Boolean.getBoolean("sim.heavy")
+            ? Simulation.Faults.HEAVY : Simulation.Faults.NORMAL;
 
     static LongStream seeds() {
         String one = System.getProperty("sim.seed");
@@ -50,16 +53,24 @@ class SimulationTest {
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void invariantsHold(long seed) {
-        Simulation.Result result = new Simulation(seed, CLIENTS, ROUNDS).run();
-        LOG.debug("seed {}: {} sent, {} delivered, {} dropped, {} tasks", seed, result.messagesSent(),
-                result.messagesDelivered(), result.messagesDropped(), result.tasksRun());
+        Simulation.Result result = new Simulation(seed, CLIENTS, ROUNDS, FAULTS).run();
+        // -Dsim.stats=true shows what each seed did (the tests log at WARN).
+        if (Boolean.getBoolean("sim.stats")) {
+            LOG.warn("seed {}: {} sent, {} delivered, {} dropped, {} tasks, {} restarts, {} store failures, "
+                            + "{} keep-alive closes, {} wills published, {} power losses, {} clients the store may "
+                            + "have failed at restarts", seed, result.messagesSent(), result.messagesDelivered(),
+                    result.messagesDropped(), result.tasksRun(), result.restarts(), result.storeFailures(),
+                    result.keepAliveCloses(), result.willsPublished(), result.powerLosses(),
+                    result.clientsUnreliableAtRestarts());
+        }
         if (!result.passed()) {
             List<String> shown = new ArrayList<>(result.violations().subList(0,
                     Math.min(10, result.violations().size())));
             fail("simulation seed " + seed + " broke " + result.violations().size() + " invariant(s): " + shown
                     + "\nreplay: mvn -B -o test -pl broker-core -am -Dtest=SimulationTest"
                     + " -Dsurefire.failIfNoSpecifiedTests=false -Dsim.seed=" + seed
-                    + " -Dsim.clients=" + CLIENTS + " -Dsim.rounds=" + ROUNDS);
+                    + " -Dsim.clients=" + CLIENTS + " -Dsim.rounds=" + ROUNDS
+                    + (FAULTS == Simulation.Faults.HEAVY ? " -Dsim.heavy=true" : ""));
         }
     }
 

@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
@@ -28,8 +29,8 @@ import java.util.function.LongSupplier;
  * and closed (with the engine's reason) and wills published.
  *
  * <p>Install it as both an interceptor and a listener of every engine of the run, call
- * {@link #engineRestarted()} at each restart, and {@link #check()} at the end, after moving the
- * clock past every will delay. Requirements on the simulation: each connection has its own remote
+ * {@link #engineRestarted(Set)} at each restart (a crash of the broker's process), and
+ * {@link #check()} at the end, after moving the clock past every will delay. Requirements on the simulation: each connection has its own remote
  * address (that is how events are matched to connections), each will has a payload of its own,
  * and nothing but wills is published by the application (publisher {@code null}).
  *
@@ -43,8 +44,17 @@ import java.util.function.LongSupplier;
  *   <li>takeover (0x8E), or a new connection attached while the old one was closing: the will
  *       goes out at once if it has no delay or the new connection starts clean, else never.</li>
  * </ul>
- * Outcomes within {@link #MARGIN_MILLIS} of a deadline, and across a restart, only must not
- * publish twice.
+ * Outcomes within {@link #MARGIN_MILLIS} of a deadline only must not publish twice.
+ *
+ * <p>Across a crash of the broker (MQTT 5.0 3.1.2.5: the Will Message is part of the session
+ * state; a crash closes the network connection, and no DISCONNECT deleted the will): the
+ * connections open at the crash closed then, by the network. The will of a session the store
+ * kept (expiry above 0) is due as after any network close, counted from the crash; a will
+ * already waiting for its delay keeps its due time. A session with expiry 0 ended with its
+ * connection, and a crashed broker cannot publish what only its memory held: no will. For a
+ * client some store write failed for since the previous restart, the store may hold anything
+ * of its session: its wills around that restart only must not go out twice, and its session
+ * need not be present.
  */
 final class WillOracle implements BrokerListener, PacketInterceptor {
     /** Around a deadline, both outcomes are right: the order of equal-time events is the scheduler's. */
@@ -68,7 +78,21 @@ final class WillOracle implements BrokerListener, PacketInterceptor {
         boolean sessionPresent;
         long closedAtMillis = -1;
         DisconnectReason closeReason;
-        int restartsSinceClose;
+        /** Open (or not yet accepted) when the broker crashed. */
+        boolean crashed;
+        /**
+         * For a connection a crash closed, or that closed at the very moment of a crash (its session
+         * may not have taken the close in): when the next engine started, which counts the will delay
+         * and the session expiry from then, not knowing when the old one died.
+         */
+        long restartedAtMillis = -1;
+        /**
+         * Its will went out before the crash while no close was seen: a takeover published it,
+         * and the crash came before the old connection's close was reported.
+         */
+        boolean closedUnseen;
+        /** The broker took a DISCONNECT without the will (0x00) on this connection: the will is gone, crash or not. */
+        boolean normalDisconnectSeen;
         final List<Long> willPublishedAtMillis = new ArrayList<>();
 
         Conn(String clientId, String address, Connect connect, long maxExpirySeconds, long nowMillis) {
@@ -102,6 +126,8 @@ final class WillOracle implements BrokerListener, PacketInterceptor {
     private final List<String> violations = new ArrayList<>();
     private long order;
     private long lastRestartMillis = Long.MIN_VALUE;
+    /** Per client, the times of the restarts at which the store may not have held its session as it was. */
+    private final Map<String, List<Long>> unreliableRestarts = new HashMap<>();
 
     /**
      * @param nowMillis        the run's virtual wall clock
@@ -129,6 +155,9 @@ final class WillOracle implements BrokerListener, PacketInterceptor {
             }
         } else if (packet instanceof Disconnect disconnect) {
             Conn conn = byAddress.get(address);
+            if (conn != null && disconnect.reasonCode() != ReasonCode.DISCONNECT_WITH_WILL_MESSAGE) {
+                conn.normalDisconnectSeen = true;
+            }
             long requested = disconnect.properties().getLong(Property.SESSION_EXPIRY_INTERVAL, -1);
             if (conn != null && requested >= 0 && conn.v5 && conn.expirySeconds > 0) {
                 conn.expirySeconds = Math.min(requested, maxExpirySeconds);
@@ -176,12 +205,76 @@ final class WillOracle implements BrokerListener, PacketInterceptor {
         conn.willPublishedAtMillis.add(nowMillis.getAsLong());
     }
 
-    /** The engine was stopped and a new one started from the store. */
-    void engineRestarted() {
-        lastRestartMillis = nowMillis.getAsLong();
-        for (Conn conn : byAddress.values()) {
-            conn.restartsSinceClose++;
+    /**
+     * The broker's process crashed and a new engine started from the store: every connection
+     * still open closed now, without the engine seeing it.
+     *
+     * @param storeUnreliableFor clients a store write failed for since the previous restart
+     */
+    void engineRestarted(Set<String> storeUnreliableFor) {
+        long now = nowMillis.getAsLong();
+        lastRestartMillis = now;
+        restartTimes.add(now);
+        for (String clientId : storeUnreliableFor) {
+            unreliableRestarts.computeIfAbsent(clientId, id -> new ArrayList<>()).add(now);
         }
+        for (Conn conn : byAddress.values()) {
+            if (conn.closedAtMillis < 0 && !conn.willPublishedAtMillis.isEmpty()) {
+                conn.closedUnseen = true;
+            }
+            if (conn.closedAtMillis < 0) {
+                order++;
+                conn.crashed = true;
+                conn.closedAtMillis = now;
+                conn.closeReason = CRASH;
+            }
+        }
+    }
+
+    private final List<Long> restartTimes = new ArrayList<>();
+
+    private boolean restartAt(long millis) {
+        return restartTimes.contains(millis);
+    }
+
+    /**
+     * The new engine started from the store, some time after the crash. It cannot know when the
+     * old one died, so for the connections the crash closed it counts will delays and session
+     * expiry from now: a will or an expiry is due from the crash (what the specification says)
+     * to as late as that counted from here.
+     */
+    void engineStarted() {
+        long now = nowMillis.getAsLong();
+        for (Conn conn : byAddress.values()) {
+            if ((conn.crashed || conn.closedAtMillis == lastRestartMillis) && conn.restartedAtMillis < 0) {
+                conn.restartedAtMillis = now;
+            }
+        }
+    }
+
+    /** How a connection open at a crash closed: by the network, as far as its client can tell. */
+    private static final DisconnectReason CRASH =
+            new DisconnectReason(DisconnectReason.Initiator.NETWORK, ReasonCode.UNSPECIFIED_ERROR, "broker crashed");
+
+    /** How many restarts in [{@code fromMillis}, {@code toMillis}] may have found the client's session altered in the store. */
+    private int unreliableRestarts(String clientId, long fromMillis, long toMillis) {
+        int count = 0;
+        for (long restart : unreliableRestarts.getOrDefault(clientId, List.of())) {
+            if (restart >= fromMillis && restart <= toMillis) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** Whether a restart in [{@code fromMillis}, {@code toMillis}] may have found the client's session altered in the store. */
+    private boolean unreliableRestartBetween(String clientId, long fromMillis, long toMillis) {
+        for (long restart : unreliableRestarts.getOrDefault(clientId, List.of())) {
+            if (restart >= fromMillis && restart <= toMillis) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ------------------------------------------------------------ session expiry
@@ -211,9 +304,12 @@ final class WillOracle implements BrokerListener, PacketInterceptor {
         }
         long now = conn.connectedAtMillis;
         Boolean expected;
-        boolean attachedAtTheTakeover = last.closedAtMillis < 0 || last.closedAtMillis >= now - MARGIN_MILLIS
-                || last.closeReason.reasonCode() == ReasonCode.SESSION_TAKEN_OVER;
-        if (attachedAtTheTakeover) {
+        boolean attachedAtTheTakeover = !last.crashed && (last.closedAtMillis < 0
+                || last.closedAtMillis >= now - MARGIN_MILLIS
+                || last.closeReason.reasonCode() == ReasonCode.SESSION_TAKEN_OVER);
+        if (unreliableRestartBetween(conn.clientId, last.connectAtMillis, now)) {
+            expected = null; // the store may have lost the session, or kept one the broker had ended
+        } else if (attachedAtTheTakeover) {
             // Taken over (or closing as the new connection attached): the session was there to take, if it
             // outlives connections; a session without expiry taken over is the broker's call.
             expected = last.expirySeconds > 0 ? Boolean.TRUE : null;
@@ -223,11 +319,10 @@ final class WillOracle implements BrokerListener, PacketInterceptor {
             expected = Boolean.TRUE;
         } else {
             long expiresAt = last.closedAtMillis + last.expirySeconds * 1000;
+            long expiresAtTheLatest = last.restartedAtMillis >= 0
+                    ? last.restartedAtMillis + last.expirySeconds * 1000 : expiresAt;
             expected = now < expiresAt - MARGIN_MILLIS ? Boolean.TRUE
-                    : now > expiresAt + MARGIN_MILLIS ? Boolean.FALSE : null;
-        }
-        if (expected != null && lastRestartMillis >= last.connectedAtMillis && expected) {
-            expected = null; // what survives a restart is the store's business, checked elsewhere
+                    : now > expiresAtTheLatest + MARGIN_MILLIS ? Boolean.FALSE : null;
         }
         if (expected != null && expected != conn.sessionPresent) {
             violations.add(conn.describe() + ": session present " + conn.sessionPresent + ", expected " + expected
@@ -236,6 +331,11 @@ final class WillOracle implements BrokerListener, PacketInterceptor {
     }
 
     // ------------------------------------------------------------ wills
+
+    /** How many wills the engines published. */
+    int willsPublished() {
+        return byAddress.values().stream().mapToInt(conn -> conn.willPublishedAtMillis.size()).sum();
+    }
 
     /** The violations found, the will rules checked now (call after the clock passed every delay). */
     List<String> check() {
@@ -247,10 +347,13 @@ final class WillOracle implements BrokerListener, PacketInterceptor {
             }
             Expect expect = expectedWill(conn, now);
             int published = conn.willPublishedAtMillis.size();
+            // A failed write may have left a published will in the store: each broker restored from
+            // it may publish it again.
+            int allowed = 1 + unreliableRestarts(conn.clientId, conn.connectAtMillis, Long.MAX_VALUE);
             boolean wrong = switch (expect) {
                 case YES -> published != 1;
                 case NO -> published != 0;
-                case AT_MOST_ONCE -> published > 1;
+                case AT_MOST_ONCE -> published > allowed;
             };
             if (wrong) {
                 found.add(conn.describe() + ": will published " + published + " times at " + conn.willPublishedAtMillis
@@ -263,8 +366,18 @@ final class WillOracle implements BrokerListener, PacketInterceptor {
     }
 
     private Expect expectedWill(Conn conn, long now) {
-        if (conn.connectedOrder < 0 || conn.closeReason == null) {
-            return conn.connectedOrder < 0 ? Expect.NO : Expect.AT_MOST_ONCE;
+        if (conn.connectedOrder < 0) {
+            // No CONNACK: no will. Unless the broker crashed in between: the session may have been
+            // attached, and so stored with the will, without the CONNACK going out.
+            return conn.crashed && conn.expirySeconds > 0 ? Expect.AT_MOST_ONCE : Expect.NO;
+        }
+        if (conn.closeReason == null) {
+            return Expect.NO; // still open at the end
+        }
+        if (unreliableRestartBetween(conn.clientId, conn.connectAtMillis, Long.MAX_VALUE)) {
+            // A failed write may have left this will in the store (a DISCONNECT 0x00 or its
+            // publication not recorded), or lost it: the next broker may publish it, or not.
+            return Expect.AT_MOST_ONCE;
         }
         if (conn.closeReason.initiator() == DisconnectReason.Initiator.CLIENT
                 && conn.closeReason.reasonCode() == ReasonCode.NORMAL_DISCONNECTION) {
@@ -277,6 +390,29 @@ final class WillOracle implements BrokerListener, PacketInterceptor {
         long delay = conn.willDelaySeconds;
         long untilDue = Math.min(delay, conn.expirySeconds) * 1000;
         long due = conn.closedAtMillis + untilDue;
+        if (conn.closedUnseen) {
+            return Expect.AT_MOST_ONCE;
+        }
+        if (conn.crashed && conn.normalDisconnectSeen) {
+            return Expect.NO; // the DISCONNECT was taken before the crash, its close not reported yet
+        }
+        if (conn.crashed && conn.expirySeconds == 0) {
+            return Expect.NO; // the session ended with the crash, and only the broker's memory knew it
+        }
+        if (!conn.crashed && conn.expirySeconds == 0 && restartAt(conn.closedAtMillis)) {
+            // Closed at the very moment of a crash: the session's end, which publishes the will, may
+            // not have run, and a session that only lived in memory is gone with the broker.
+            return Expect.AT_MOST_ONCE;
+        }
+        if (conn.restartedAtMillis >= 0 && untilDue > 0) {
+            // Due from the crash by the specification, from the restart as the new engine counts.
+            long late = conn.restartedAtMillis + untilDue;
+            if (next != null && next.connectedAtMillis >= due - MARGIN_MILLIS
+                    && next.connectedAtMillis <= late + MARGIN_MILLIS) {
+                return Expect.AT_MOST_ONCE;
+            }
+            due = late;
+        }
         if (untilDue > 0 && unacceptedConnectBefore(conn, next, due + MARGIN_MILLIS)) {
             // A CONNECT that never got its CONNACK may still have attached: resumed the session in
             // time (no will), or started it clean (will now). Either is right.
@@ -289,9 +425,6 @@ final class WillOracle implements BrokerListener, PacketInterceptor {
                 return Expect.YES;
             }
             return conn.expirySeconds == 0 ? Expect.AT_MOST_ONCE : Expect.NO;
-        }
-        if (lastRestartMillis >= conn.closedAtMillis && lastRestartMillis <= due + MARGIN_MILLIS) {
-            return Expect.AT_MOST_ONCE;
         }
         if (untilDue == 0) {
             return Expect.YES;

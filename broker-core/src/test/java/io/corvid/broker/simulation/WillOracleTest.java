@@ -92,4 +92,47 @@ class WillOracleTest {
         oracle.onClientConnected(resumed, false);
         assertTrue(oracle.check().get(0).contains("expected true"), "the session had not expired yet");
     }
+    @Test
+    void aCrashClosesTheConnectionsOfStoredSessionsAndTheirWillsAreDue() {
+        ClientInfo stored = connect("a", true, 300, 0, "w1");
+        oracle.onClientConnected(stored, false);
+        ClientInfo memoryOnly = connect("b", true, 0, 0, "w2");
+        oracle.onClientConnected(memoryOnly, false);
+        now = 1_000;
+        oracle.engineRestarted(java.util.Set.of());
+        now = 20_000;
+        assertEquals(1, oracle.check().size(), "the stored session's will is due at the restart");
+        willPublished("w1");
+        assertEquals(List.of(), oracle.check());
+        willPublished("w2");
+        assertEquals(1, oracle.check().size(), "a session that lived in memory only cannot have a will after a crash");
+    }
+
+    @Test
+    void aDisconnectTakenBeforeTheCrashDeletesTheWillEvenIfItsCloseWasNotReported() {
+        ClientInfo first = connect("a", true, 300, 0, "w1");
+        oracle.onClientConnected(first, false);
+        oracle.intercept(first, new io.corvid.broker.packet.Disconnect(ReasonCode.NORMAL_DISCONNECTION,
+                Properties.EMPTY));
+        oracle.engineRestarted(java.util.Set.of());
+        now = 20_000;
+        assertEquals(List.of(), oracle.check());
+        willPublished("w1");
+        assertEquals(1, oracle.check().size());
+    }
+
+    @Test
+    void aStoreThatFailedForTheClientMayPublishAWillAgainAfterARestart() {
+        ClientInfo first = connect("a", true, 300, 0, "w1");
+        oracle.onClientConnected(first, false);
+        oracle.onClientDisconnected(first, network());
+        willPublished("w1");
+        now = 1_000;
+        oracle.engineRestarted(java.util.Set.of("a"));
+        willPublished("w1");
+        now = 20_000;
+        assertEquals(List.of(), oracle.check(), "the failed write may have left it in the store");
+        willPublished("w1");
+        assertEquals(1, oracle.check().size(), "once per broker at most");
+    }
 }

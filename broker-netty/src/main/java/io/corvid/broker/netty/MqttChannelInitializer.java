@@ -24,7 +24,8 @@ import java.util.Set;
  *       here, before anything is read, and gets no pipeline at all;</li>
  *   <li>PROXY protocol ({@link ProxyProtocolHandler}): the real client address;</li>
  *   <li>TLS: Netty's SslHandler with {@link TlsHandshakeHandler} around it;</li>
- *   <li>WebSocket: HTTP codec, upgrade on the listener's path with subprotocol {@code mqtt}
+ *   <li>WebSocket: {@link UpgradeRequestSplitter} (frames sent with the upgrade request reach
+ *       the WebSocket decoder whole), HTTP codec, upgrade on the listener's path with subprotocol {@code mqtt}
  *       (or {@code mqttv3.1}), frames bounded by the maximum packet size, and
  *       {@link WebSocketMqttHandler} to turn binary frames into bytes and back;</li>
  *   <li>MQTT: {@link MqttFrameDecoder} and {@link MqttChannelHandler}, the bridge to the engine.</li>
@@ -113,7 +114,8 @@ final class MqttChannelInitializer extends ChannelInitializer<Channel> {
                         .closeOnProtocolViolation(true)
                         .build())
                 .build();
-        pipeline.addLast("http", new HttpServerCodec())
+        pipeline.addLast("http-head", new UpgradeRequestSplitter(MAX_HTTP_REQUEST_SIZE))
+                .addLast("http", new HttpServerCodec())
                 .addLast("http-aggregator", new HttpObjectAggregator(MAX_HTTP_REQUEST_SIZE))
                 .addLast("ws", new WebSocketServerProtocolHandler(config))
                 .addLast("ws-mqtt", new WebSocketMqttHandler(listener.name(), listener.webSocketPath()));

@@ -94,7 +94,11 @@ final class RawWebSocket implements AutoCloseable {
 
     /** Sends {@code request} and reads the response's status line and headers. */
     Response handshake(String request) throws IOException {
-        out.write(request.getBytes(StandardCharsets.US_ASCII));
+        return handshake(request.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private Response handshake(byte[] request) throws IOException {
+        out.write(request);
         out.flush();
         String statusLine = readLine();
         Map<String, String> headers = new LinkedHashMap<>();
@@ -136,6 +140,23 @@ final class RawWebSocket implements AutoCloseable {
 
     /** Sends one masked frame. */
     void sendFrame(boolean fin, int opcode, byte[] payload) throws IOException {
+        out.write(frame(fin, opcode, payload));
+        out.flush();
+    }
+
+    /**
+     * Sends {@code request} and {@code afterRequest} (say, the first frames) in one write, so
+     * that they reach the server in one TCP segment, and reads the response's status line and headers.
+     */
+    Response handshakeFollowedBy(String request, byte[] afterRequest) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        bytes.write(request.getBytes(StandardCharsets.US_ASCII));
+        bytes.write(afterRequest);
+        return handshake(bytes.toByteArray());
+    }
+
+    /** One masked frame, as bytes. */
+    byte[] frame(boolean fin, int opcode, byte[] payload) {
         ByteArrayOutputStream frame = new ByteArrayOutputStream();
         frame.write((fin ? 0x80 : 0) | opcode);
         if (payload.length < 126) {
@@ -152,12 +173,11 @@ final class RawWebSocket implements AutoCloseable {
         }
         byte[] mask = new byte[4];
         random.nextBytes(mask);
-        frame.write(mask);
+        frame.writeBytes(mask);
         for (int i = 0; i < payload.length; i++) {
             frame.write(payload[i] ^ mask[i % 4]);
         }
-        out.write(frame.toByteArray());
-        out.flush();
+        return frame.toByteArray();
     }
 
     /** Sends {@code bytes} as one final binary frame. */

@@ -213,6 +213,26 @@ class WebSocketListenerTest {
         }
     }
 
+    /**
+     * A client that sends its first frame right behind the upgrade request, without waiting
+     * for the 101, has both arrive in one TCP read: the bytes after the request belong to the
+     * WebSocket decoder, all of them, down to the frame's first byte.
+     */
+    @Test
+    void aFrameInTheSameWriteAsTheUpgradeRequestIsReadWhole() throws Exception {
+        try (RawWebSocket ws = new RawWebSocket(wsPort)) {
+            byte[] connectFrame = ws.frame(true, RawWebSocket.BINARY,
+                    encode(RawClient.connectPacket(V311, "ws-eager")));
+            RawWebSocket.Response response = ws.handshakeFollowedBy(
+                    RawWebSocket.upgradeRequest("/mqtt", "mqtt"), connectFrame);
+            assertTrue(response.statusLine().startsWith("HTTP/1.1 101"), response.toString());
+            ws.mqtt(V311);
+            assertEquals(ReasonCode.SUCCESS, assertInstanceOf(ConnAck.class, ws.receivePacket()).reasonCode());
+            ws.sendPackets(V311, PingReq.INSTANCE);
+            assertEquals(PingResp.INSTANCE, ws.receivePacket());
+        }
+    }
+
     @Test
     void upgradesWithAQueryString() throws Exception {
         try (RawWebSocket ws = new RawWebSocket(wsPort).upgrade("/mqtt?client=browser", "mqtt").mqtt(V311)) {
