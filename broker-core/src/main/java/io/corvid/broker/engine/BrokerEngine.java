@@ -4,6 +4,9 @@ import io.corvid.broker.Authentication;
 import io.corvid.broker.Authorization;
 import io.corvid.broker.BrokerConfig;
 import io.corvid.broker.ClientInfo;
+import io.corvid.broker.Cluster;
+import io.corvid.broker.ClusterContext;
+import io.corvid.broker.ClusterMessage;
 import io.corvid.broker.DropReason;
 import io.corvid.broker.PacketInterceptor;
 import io.corvid.broker.SessionInfo;
@@ -67,6 +70,10 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
     private final TopicTrie<Session, SubscriptionRecord> subscriptions = new TopicTrie<>();
     private final RetainedIndex<Message> retained = new RetainedIndex<>();
     private final Router router = new Router(subscriptions);
+    /** The cluster this node belongs to, or {@code null}: then publishing costs one null check more. */
+    private final Cluster cluster;
+    /** The filters subscribed on this node, counted for the cluster; {@code null} without one. */
+    private final LocalFilters localFilters;
     private final ConcurrentHashMap<String, ProtocolHandler> connectedClients = new ConcurrentHashMap<>();
     private final AtomicInteger connectionCount = new AtomicInteger();
     /**
@@ -108,6 +115,8 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
         this.memoryBudget = new MemoryBudget(config.memoryBudget());
         this.metrics = new EngineMetrics(this, memoryBudget, clock.currentTimeMillis());
         this.recorder = plugins.metricsRecorder();
+        this.cluster = plugins.cluster();
+        this.localFilters = cluster == null ? null : new LocalFilters(cluster);
         if (recorder != null && store != null) {
             store.metricsRecorder(recorder);
         }
@@ -172,6 +181,9 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
             session.restore(stored);
             for (SubscriptionRecord record : session.subscriptions()) {
                 subscriptions.put(record.subscription().topicFilter(), session, record);
+                if (localFilters != null) {
+                    localFilters.added(record.subscription().topicFilter());
+                }
             }
             restored.add(session);
         }
@@ -285,7 +297,11 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
     boolean subscribe(Session session, SubscriptionRecord record) {
         // Routing first, so that a subscription the session lists already receives messages.
         subscriptions.put(record.subscription().topicFilter(), session, record);
-        return session.putSubscription(record) != null;
+        boolean existed = session.putSubscription(record) != null;
+        if (!existed && localFilters != null) {
+            localFilters.added(record.subscription().topicFilter());
+        }
+        return existed;
     }
 
     /** Removes a subscription; returns whether it existed. Runs in the session's executor. */
@@ -294,6 +310,9 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
             return false;
         }
         subscriptions.remove(topicFilter, session);
+        if (localFilters != null) {
+            localFilters.removed(topicFilter);
+        }
         return true;
     }
 
@@ -333,10 +352,53 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
             updateRetained(message);
         }
         int routed = router.route(message, overloaded);
+        if (cluster != null) {
+            routed += forwardToCluster(message);
+        }
         if (!events.isEmpty()) {
             events.messagePublished(publisher, original);
         }
         return routed;
+    }
+
+    /** Hands a message published on this node to the cluster; returns how many nodes it goes to. */
+    private int forwardToCluster(Message message) {
+        try {
+            return cluster.publish(new ClusterMessage(message.topic(), message.payload(), message.qos(),
+                    message.retain(), message.properties(), message.publisherId(),
+                    message.expiresAtMillis() == Message.NEVER ? ClusterMessage.NEVER_EXPIRES
+                            : message.remainingSeconds(clock.currentTimeMillis())));
+        } catch (RuntimeException e) {
+            // The local subscribers have it already; a cluster failure must not fail the publisher.
+            LOG.error("The cluster failed to take a message for {}", message.topic(), e);
+            return 0;
+        }
+    }
+
+    /**
+     * Delivers a message published on another node to this node's sessions only: it is never
+     * forwarded again, and it updates the retained messages when it carries RETAIN. Safe from
+     * any thread; nobody is held back for it (the other node acknowledged its publisher already).
+     */
+    int deliverFromCluster(ClusterMessage clustered) {
+        long expiresAt = clustered.expirySeconds() == ClusterMessage.NEVER_EXPIRES ? Message.NEVER
+                : clock.currentTimeMillis() + clustered.expirySeconds() * 1000;
+        Message message = new Message(clustered.topic(), clustered.payload(), clustered.qos(), clustered.retain(),
+                clustered.properties(), clustered.publisherId(), expiresAt);
+        if (message.retain() && config.retainAvailable()) {
+            updateRetained(message);
+        }
+        return router.route(message, null);
+    }
+
+    /** The way back into this engine for the cluster it belongs to. */
+    public ClusterContext clusterContext() {
+        return this::deliverFromCluster;
+    }
+
+    /** How many sessions on this node subscribe to {@code filter}, as counted for the cluster (for tests). */
+    int localFilterCount(String filter) {
+        return localFilters == null ? 0 : localFilters.count(filter);
     }
 
     private void updateRetained(Message message) {
@@ -511,6 +573,9 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
     public void subscriptionsRemoved(Session session, Collection<SubscriptionRecord> records) {
         for (SubscriptionRecord record : records) {
             subscriptions.remove(record.subscription().topicFilter(), session);
+            if (localFilters != null) {
+                localFilters.removed(record.subscription().topicFilter());
+            }
         }
     }
 
