@@ -377,7 +377,8 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
 
     /**
      * Delivers a message published on another node to this node's sessions only: it is never
-     * forwarded again, and it updates the retained messages when it carries RETAIN. Safe from
+     * forwarded again, it updates the retained messages when it carries RETAIN, and shared
+     * subscription groups do not take it. Safe from
      * any thread; nobody is held back for it (the other node acknowledged its publisher already).
      */
     int deliverFromCluster(ClusterMessage clustered) {
@@ -388,7 +389,9 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
         if (message.retain() && config.retainAvailable()) {
             updateRetained(message);
         }
-        return router.route(message, null);
+        // Shared subscriptions are not clustered: a group takes only what is published on its own
+        // node, whatever else brought a message here (see docs/cluster.md).
+        return router.route(message, null, false);
     }
 
     /** The way back into this engine for the cluster it belongs to. */

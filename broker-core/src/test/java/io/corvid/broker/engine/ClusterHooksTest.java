@@ -167,6 +167,24 @@ class ClusterHooksTest extends EngineTestSupport {
     }
 
     @Test
+    void sharedSubscriptionsTakeOnlyWhatIsPublishedOnTheirOwnNode() {
+        TestClient member = client("member");
+        member.connect(MQTT_5, true);
+        member.subscribe("$share/g/jobs/+", QoS.AT_MOST_ONCE);
+        TestClient plain = client("plain");
+        plain.connect(MQTT_5, true);
+        plain.subscribe("jobs/+", QoS.AT_MOST_ONCE);
+
+        assertEquals(1, recording.context.deliver(new ClusterMessage("jobs/remote", bytes("r"), QoS.AT_MOST_ONCE,
+                false, Properties.EMPTY, null, ClusterMessage.NEVER_EXPIRES)), "only the plain subscriber");
+        engine().publishFromApplication(Publish.atMostOnce("jobs/local", bytes("l"), false));
+
+        assertEquals("jobs/remote", plain.receive().topic());
+        assertEquals("jobs/local", plain.receive().topic());
+        assertEquals("jobs/local", member.receive().topic(), "the group received the message from the other node");
+    }
+
+    @Test
     void noLocalHoldsForMessagesFromOtherNodesToo() {
         TestClient client = client("same-client");
         client.connect(MQTT_5, true);
