@@ -26,6 +26,11 @@ final class Client implements AutoCloseable {
     private final MqttAsyncClient client;
 
     Client(Node node, String clientId) {
+        this(node, clientId, true, 0);
+    }
+
+    /** A client whose session outlives its connection by {@code sessionExpirySeconds} unless {@code cleanStart}. */
+    Client(Node node, String clientId, boolean cleanStart, long sessionExpirySeconds) {
         try {
             client = new MqttAsyncClient(node.uri(), clientId, new MemoryPersistence());
             client.setCallback(new MqttCallback() {
@@ -56,7 +61,8 @@ final class Client implements AutoCloseable {
                 }
             });
             MqttConnectionOptions options = new MqttConnectionOptions();
-            options.setCleanStart(true);
+            options.setCleanStart(cleanStart);
+            options.setSessionExpiryInterval(sessionExpirySeconds);
             options.setAutomaticReconnect(false);
             client.connect(options).waitForCompletion(WAIT_MILLIS);
         } catch (MqttException e) {

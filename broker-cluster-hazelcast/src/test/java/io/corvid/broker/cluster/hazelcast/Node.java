@@ -2,6 +2,7 @@ package io.corvid.broker.cluster.hazelcast;
 
 import io.corvid.broker.Authentication;
 import io.corvid.broker.Broker;
+import io.corvid.broker.SessionStore;
 import java.time.Duration;
 import java.util.List;
 
@@ -21,6 +22,11 @@ final class Node implements AutoCloseable {
      * member within seconds.
      */
     static Node start(String clusterName, Node seed) {
+        return start(clusterName, seed, null);
+    }
+
+    /** As {@link #start(String, Node)}, restoring sessions from {@code store} (when not {@code null}). */
+    static Node start(String clusterName, Node seed, SessionStore store) {
         HazelcastCluster.Builder settings = HazelcastCluster.builder().clusterName(clusterName).host("127.0.0.1")
                 .port(0).dataPort(0).dataThreads(1)
                 .hazelcastProperty("hazelcast.wait.seconds.before.join", "0")
@@ -33,8 +39,12 @@ final class Node implements AutoCloseable {
             settings.members(List.of(seed.controlAddress()));
         }
         HazelcastCluster cluster = settings.build();
-        Broker broker = new Broker.Builder().host("127.0.0.1").port(0).sysInterval(Duration.ZERO).ioThreads(1)
-                .authentication(Authentication.allowAll()).cluster(cluster).build().start();
+        Broker.Builder builder = new Broker.Builder().host("127.0.0.1").port(0).sysInterval(Duration.ZERO).ioThreads(1)
+                .authentication(Authentication.allowAll()).cluster(cluster);
+        if (store != null) {
+            builder.sessionStore(store);
+        }
+        Broker broker = builder.build().start();
         return new Node(broker, cluster);
     }
 
