@@ -63,12 +63,14 @@ public final class HazelcastCluster implements Cluster {
         thread.setDaemon(true);
         return thread;
     });
-    private final RouteTable routes = new RouteTable(nodeId, index, control);
+    private final RouteTable routes = new RouteTable(nodeId, index, this::onControlLater);
     private final ThreadLocal<List<String>> destinations = ThreadLocal.withInitial(() -> new ArrayList<>(4));
     private volatile DataPlane dataPlane;
     private volatile HazelcastInstance hazelcast;
     private volatile String dataAddress;
     private volatile boolean running;
+    /** Set once {@link #stop} begins, so that Hazelcast's own shutdown then is not mistaken for a failure. */
+    private volatile boolean stopped;
 
     private HazelcastCluster(Builder settings) {
         this.settings = settings;
@@ -93,20 +95,26 @@ public final class HazelcastCluster implements Cluster {
             Thread.currentThread().interrupt();
             stop();
             throw new IllegalStateException("interrupted while binding the cluster data port", e);
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Netty rethrows the bind's IOException undeclared
             stop();
             throw new IllegalStateException("could not bind the cluster data port " + settings.host + ":"
-                    + settings.dataPort + ": " + e.getMessage(), e);
+                    + settings.dataPort + ": " + e, e);
         }
         try {
             hazelcast = Hazelcast.newHazelcastInstance(HazelcastSettings.config(settings, nodeId, dataAddress));
             ReplicatedMap<String, Long> map = hazelcast.getReplicatedMap(HazelcastSettings.ROUTES);
             hazelcast.getLifecycleService().addLifecycleListener(event -> {
                 if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
-                    control.execute(this::afterMerge);
+                    onControlLater(this::afterMerge);
+                } else if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN && !stopped) {
+                    // Hazelcast stopped under a running broker (terminated, or out of memory): the
+                    // node is out of the cluster and serves its own clients only from now on.
+                    running = false;
+                    LOG.error("The cluster member of this node stopped: it no longer takes part in cluster '{}' and "
+                            + "serves its own clients only; restart the node to rejoin", settings.clusterName);
                 }
             });
-            onControl(() -> routes.attach(map, Set.of()));
+            onControl(() -> routes.attach(map));
             // Its initial event (the members now) comes first, then every change, each queued in order.
             hazelcast.getCluster().addMembershipListener(new Membership());
             onControl(() -> { }); // Waits for the initial membership to be processed.
@@ -121,6 +129,10 @@ public final class HazelcastCluster implements Cluster {
 
     @Override
     public synchronized void stop() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
         running = false;
         HazelcastInstance instance = hazelcast;
         try {
@@ -243,6 +255,28 @@ public final class HazelcastCluster implements Cluster {
 
     // ---------------------------------------------------------------- membership (control thread)
 
+    /**
+     * Queues work for the control thread. A failure is logged, not lost in the executor: while
+     * the node leaves, Hazelcast refuses calls, which is expected then.
+     */
+    private void onControlLater(Runnable task) {
+        try {
+            control.execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    if (running) {
+                        LOG.warn("A route table change failed", e);
+                    } else {
+                        LOG.debug("A route table change failed while the node leaves: {}", e.toString());
+                    }
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("The cluster has stopped; a route table change is not applied");
+        }
+    }
+
     private void onControl(Runnable task) {
         try {
             control.submit(task).get(CONTROL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -286,6 +320,10 @@ public final class HazelcastCluster implements Cluster {
             return;
         }
         int colon = data.lastIndexOf(':');
+        if (colon <= 0) {
+            LOG.warn("Node {} advertises no usable data address ('{}'); ignoring it", node, data);
+            return;
+        }
         dataPlane.connect(node, InetSocketAddress.createUnresolved(data.substring(0, colon),
                 Integer.parseInt(data.substring(colon + 1))));
         routes.nodeJoined(node);
@@ -321,7 +359,7 @@ public final class HazelcastCluster implements Cluster {
         @Override
         public void init(InitialMembershipEvent event) {
             Set<Member> members = event.getMembers();
-            control.execute(() -> syncMembers(members));
+            onControlLater(() -> syncMembers(members));
         }
 
         @Override
@@ -329,7 +367,7 @@ public final class HazelcastCluster implements Cluster {
             Member member = event.getMember();
             LOG.info("Node {} joined cluster '{}' ({})", member.getAttribute(HazelcastSettings.NODE_ATTRIBUTE),
                     settings.clusterName, controlAddress(member));
-            control.execute(() -> memberJoined(member));
+            onControlLater(() -> memberJoined(member));
         }
 
         @Override
@@ -338,7 +376,7 @@ public final class HazelcastCluster implements Cluster {
             String node = member.getAttribute(HazelcastSettings.NODE_ATTRIBUTE);
             LOG.info("Node {} left cluster '{}' ({})", node, settings.clusterName, controlAddress(member));
             if (node != null) {
-                control.execute(() -> nodeLeft(node));
+                onControlLater(() -> nodeLeft(node));
             }
         }
     }

@@ -152,8 +152,9 @@ final class PeerLink {
             current.write(batch);
         }
         if (written > 0) {
-            current.flush();
+            // Counted before the flush: a peer may deliver the messages before this thread goes on.
             forwarded.addAndGet(written);
+            current.flush();
         }
     }
 

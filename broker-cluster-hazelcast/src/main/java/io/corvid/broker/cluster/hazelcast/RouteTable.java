@@ -106,16 +106,14 @@ final class RouteTable {
 
     // ---------------------------------------------------------------- lifecycle (control thread)
 
-    /** Attaches to the map: listens, publishes this node's filters and loads the others'. Control thread. */
-    void attach(ReplicatedMap<String, Long> routes, Set<String> members) {
+    /**
+     * Attaches to the map: listens, and publishes this node's filters. The other nodes' routes
+     * come in as their membership is seen ({@link #nodeJoined}). Control thread.
+     */
+    void attach(ReplicatedMap<String, Long> routes) {
         listenerId = routes.addEntryListener(new Listener());
         map = routes;
         liveNodes.clear();
-        for (String node : members) {
-            if (!node.equals(localNode)) {
-                liveNodes.add(node);
-            }
-        }
         reassert();
         rebuildIndex();
     }

@@ -72,6 +72,7 @@ class ThreeNodeClusterTest {
             assertEquals("loop/1", subscriber.next().topic());
             assertEquals("loop/marker", subscriber.next().topic(), "a second copy of loop/1 came round");
         }
+        Await.until("A counted what it forwarded", () -> a.cluster.forwardedMessages() >= forwardedByA + 4);
         assertEquals(forwardedByA + 4, a.cluster.forwardedMessages(), "two messages, each to B and to C");
         assertEquals(forwardedByB, b.cluster.forwardedMessages(), "B forwarded a message it received");
         assertEquals(forwardedByC, c.cluster.forwardedMessages(), "C forwarded a message it received");
@@ -90,6 +91,7 @@ class ThreeNodeClusterTest {
 
         // C's Hazelcast member dies without saying goodbye, as in a crash.
         c.cluster.hazelcastInstance().getLifecycleService().terminate();
+        assertEquals(List.of(), c.broker.clusterMembers(), "C still claims a cluster");
 
         Await.until("A and B forget C's routes", () -> !a.cluster.remoteRoutes().containsKey(cNode)
                 && !b.cluster.remoteRoutes().containsKey(cNode));

@@ -134,7 +134,8 @@ class TwoNodeClusterTest {
         assertEquals("once/b", overlapping.next().topic());
         assertEquals("once/marker", overlapping.next().topic(), "a second copy of once/b reached the client");
         assertEquals("once/b", another.next().topic());
-        Await.until("B counted the two messages", () -> b.cluster.receivedMessages() == receivedBefore + 2);
+        Await.until("B counted the two messages", () -> b.cluster.receivedMessages() >= receivedBefore + 2);
+        assertEquals(receivedBefore + 2, b.cluster.receivedMessages(), "a message crossed to B twice");
         assertEquals(forwardedBefore + 2, a.cluster.forwardedMessages(), "each message crosses to B once");
         assertTrue(another.received.isEmpty(), "once-another got more than once/b: " + another.received);
     }
