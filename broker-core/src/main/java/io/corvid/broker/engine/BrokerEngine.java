@@ -77,6 +77,12 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
     private final ConcurrentHashMap<String, ProtocolHandler> connectedClients = new ConcurrentHashMap<>();
     private final AtomicInteger connectionCount = new AtomicInteger();
     /**
+     * Sessions whose connection closed and whose detach (which publishes the will) has not run
+     * yet: {@link #disconnectAll} waits for them too, so that wills are out before the transport
+     * and the cluster stop.
+     */
+    private final AtomicInteger detaching = new AtomicInteger();
+    /**
      * Runs every engine-owned task and timer: offline sessions' work, will-delay and session-expiry
      * timers, the coarse clock tick and the $SYS rounds. A single thread in production; a test
      * may pass its own (see the package-private constructor).
@@ -280,6 +286,20 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
         handler.connectedAtMillis = clock.currentTimeMillis();
         connectedClients.put(handler.clientId(), handler);
         metrics.clientConnected(connectedClients.size());
+    }
+
+    /** A closed connection's session is about to be detached (in its executor). */
+    void detachStarted() {
+        detaching.incrementAndGet();
+    }
+
+    /** That detach ran (its will, if due, is published). */
+    void detachDone() {
+        if (detaching.decrementAndGet() == 0) {
+            synchronized (connectedClients) {
+                connectedClients.notifyAll();
+            }
+        }
     }
 
     void unregisterConnected(ProtocolHandler handler) {
@@ -702,8 +722,9 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
 
     /**
      * Says goodbye to every connected client (MQTT 5.0: DISCONNECT 0x8B Server shutting down)
-     * and waits up to {@code timeoutMillis} for their connections to close, so that their
-     * wills are published and their sessions detached while the transport still runs.
+     * and waits up to {@code timeoutMillis} for their connections to close and their sessions
+     * to be detached, so that their wills are published while the transport (and the cluster)
+     * still run.
      */
     public void disconnectAll(long timeoutMillis) {
         shuttingDown = true;
@@ -712,10 +733,11 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         synchronized (connectedClients) {
-            while (!connectedClients.isEmpty()) {
+            while (!connectedClients.isEmpty() || detaching.get() > 0) {
                 long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
                 if (left <= 0) {
-                    LOG.warn("{} clients did not disconnect in time", connectedClients.size());
+                    LOG.warn("{} clients did not disconnect in time ({} sessions not yet detached)",
+                            connectedClients.size(), detaching.get());
                     break;
                 }
                 try {

@@ -197,6 +197,19 @@ class ClusterHooksTest extends EngineTestSupport {
         assertEquals("theirs", new String(client.receive().payload(), StandardCharsets.UTF_8));
     }
 
+    /** A stopping broker stops its cluster right after disconnectAll: the wills must be out by then. */
+    @Test
+    void theWillsOfClientsDisconnectedAtShutdownReachTheClusterBeforeDisconnectAllReturns() {
+        for (int i = 0; i < 5; i++) {
+            TestClient client = client("device-" + i);
+            client.connect(TestClient.connect(MQTT_5, "device-" + i, true, 60, Properties.EMPTY,
+                    new io.corvid.broker.packet.Will("wills/" + i, bytes("gone"), QoS.AT_LEAST_ONCE, false,
+                            Properties.EMPTY)));
+        }
+        engine().disconnectAll(5000);
+        assertEquals(5, recording.published.size(), "wills handed to the cluster: " + recording.published);
+    }
+
     @Test
     void anExpiredMessageFromAnotherNodeIsNotDelivered() {
         TestClient subscriber = client("subscriber");
