@@ -115,9 +115,11 @@ public final class HazelcastCluster implements Cluster {
                 }
             });
             onControl(() -> routes.attach(map));
-            // Its initial event (the members now) comes first, then every change, each queued in order.
+            // Hazelcast calls the listener's init (the members now) on this thread, under the lock
+            // that orders membership changes, so its task is queued before any change's and before
+            // the empty task below, whose completion thus means the links are being opened.
             hazelcast.getCluster().addMembershipListener(new Membership());
-            onControl(() -> { }); // Waits for the initial membership to be processed.
+            onControl(() -> { });
         } catch (RuntimeException e) {
             stop();
             throw new IllegalStateException("could not join cluster '" + settings.clusterName + "': " + e.getMessage(), e);

@@ -2,8 +2,10 @@ package io.corvid.broker.cluster.hazelcast;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
@@ -87,13 +89,16 @@ final class PeerLink {
         return current != null && current.isActive();
     }
 
-    /** Closes the connection for good and drops what waits. */
+    /**
+     * Closes the connection for good: what was written goes out first (a node that stops sends
+     * its clients' wills before it goes); what still waits in the queue is dropped.
+     */
     void close() {
         closed = true;
         loop.execute(() -> {
             Channel current = channel;
             if (current != null) {
-                current.close();
+                current.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             }
             queue.clear();
         });

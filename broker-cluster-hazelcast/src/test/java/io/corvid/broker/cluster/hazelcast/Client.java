@@ -31,6 +31,12 @@ final class Client implements AutoCloseable {
 
     /** A client whose session outlives its connection by {@code sessionExpirySeconds} unless {@code cleanStart}. */
     Client(Node node, String clientId, boolean cleanStart, long sessionExpirySeconds) {
+        this(node, clientId, cleanStart, sessionExpirySeconds, null, null);
+    }
+
+    /** A client with a will (QoS 1, not retained) on {@code willTopic}, when not {@code null}. */
+    Client(Node node, String clientId, boolean cleanStart, long sessionExpirySeconds, String willTopic,
+           String willPayload) {
         try {
             client = new MqttAsyncClient(node.uri(), clientId, new MemoryPersistence());
             client.setCallback(new MqttCallback() {
@@ -63,6 +69,9 @@ final class Client implements AutoCloseable {
             MqttConnectionOptions options = new MqttConnectionOptions();
             options.setCleanStart(cleanStart);
             options.setSessionExpiryInterval(sessionExpirySeconds);
+            if (willTopic != null) {
+                options.setWill(willTopic, new MqttMessage(willPayload.getBytes(StandardCharsets.UTF_8), 1, false, null));
+            }
             options.setAutomaticReconnect(false);
             client.connect(options).waitForCompletion(WAIT_MILLIS);
         } catch (MqttException e) {

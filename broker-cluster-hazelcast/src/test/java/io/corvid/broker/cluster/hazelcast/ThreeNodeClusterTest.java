@@ -79,6 +79,21 @@ class ThreeNodeClusterTest {
     }
 
     @Test
+    void aNodeThatStopsSendsTheWillsOfItsClientsBeforeItLeaves() {
+        Client watcher = client(a, "watcher");
+        watcher.subscribe("wills/#", 1);
+        Await.until("C routes wills/# to A", () -> c.knowsRoute(a, "wills/#"));
+        // Not closed by the test: the broker's shutdown ends its connection, which publishes the will.
+        new Client(c, "device-9", true, 0, "wills/device-9", "device-9 went away");
+
+        c.close();
+
+        assertEquals(new Client.Received("wills/device-9", "device-9 went away", 1, false), watcher.next());
+        Await.until("A and B see C leave", () -> a.broker.clusterMembers().size() == 2
+                && b.broker.clusterMembers().size() == 2);
+    }
+
+    @Test
     void aNodeThatVanishesLosesItsRoutesAndTheOthersCarryOn() {
         Client onB = client(b, "stay-b");
         onB.subscribe("work/+", 1);
