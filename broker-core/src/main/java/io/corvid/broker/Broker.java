@@ -75,11 +75,15 @@ public final class Broker implements AutoCloseable {
         engine = new BrokerEngine(config, new Plugins(
                 anonymous ? Authentication.allowAll() : builder.authentication,
                 builder.authorization == null ? Authorization.allowAll() : builder.authorization,
-                builder.interceptors, builder.brokerListeners, builder.enhancedAuthentication, builder.metricsRecorder),
-                builder.clock, builder.sessionStore);
+                builder.interceptors, builder.brokerListeners, builder.enhancedAuthentication, builder.metricsRecorder,
+                builder.cluster), builder.clock, builder.sessionStore);
         try {
             engine.restore();
             engine.start();
+            if (builder.cluster != null) {
+                // Before the listeners: the first client to connect already reaches the whole cluster.
+                builder.cluster.start(engine.clusterContext());
+            }
             boundListeners = transport.start(config.listeners(), engine, config.transportSettings());
             engine.servedBy(transport);
         } catch (IOException e) {
@@ -102,6 +106,7 @@ public final class Broker implements AutoCloseable {
 
     private void abortStart() {
         transport.stop();
+        stopCluster();
         engine.close();
         state = State.STOPPED;
     }
@@ -120,9 +125,21 @@ public final class Broker implements AutoCloseable {
         LOG.info("Stopping: disconnecting {} clients", engine.connectedClientCount());
         transport.stopAccepting();
         engine.disconnectAll(GOODBYE_TIMEOUT_MILLIS);
+        // After the goodbyes, whose wills the other nodes still receive; before the engine closes.
+        stopCluster();
         transport.stop();
         engine.close();
         LOG.info("Stopped");
+    }
+
+    private void stopCluster() {
+        if (builder.cluster != null) {
+            try {
+                builder.cluster.stop();
+            } catch (RuntimeException e) {
+                LOG.error("The cluster failed to stop", e);
+            }
+        }
     }
 
     /** Same as {@link #stop()}. */
@@ -254,6 +271,15 @@ public final class Broker implements AutoCloseable {
         return runningEngine().redirect(clientId, serverReference, permanent);
     }
 
+    /**
+     * The nodes of the cluster this broker belongs to, as it sees them now (itself included), or
+     * an empty list when it is a single node.
+     */
+    public synchronized List<ClusterMember> clusterMembers() {
+        requireRunning();
+        return builder.cluster == null ? List.of() : builder.cluster.members();
+    }
+
     /** The broker's counters. */
     public BrokerMetrics metrics() {
         return runningEngine().metrics();
@@ -334,6 +360,7 @@ public final class Broker implements AutoCloseable {
         SessionStore sessionStore;
         MetricsRecorder metricsRecorder;
         EngineClock clock = EngineClock.SYSTEM;
+        Cluster cluster;
 
         /** The address of the default TCP listener (used when no listener is added). Default 0.0.0.0. */
         public Builder host(String host) {
@@ -703,6 +730,15 @@ public final class Broker implements AutoCloseable {
          */
         public Builder sessionStore(SessionStore store) {
             this.sessionStore = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /**
+         * Makes this broker one node of a cluster, such as {@code broker-cluster-hazelcast}'s. A
+         * cluster object serves one broker. Default: none, a single node.
+         */
+        public Builder cluster(Cluster cluster) {
+            this.cluster = Objects.requireNonNull(cluster, "cluster");
             return this;
         }
 

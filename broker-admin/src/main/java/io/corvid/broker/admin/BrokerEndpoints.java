@@ -2,6 +2,7 @@ package io.corvid.broker.admin;
 
 import io.corvid.broker.Broker;
 import io.corvid.broker.BrokerMetrics;
+import io.corvid.broker.ClusterMember;
 import io.corvid.broker.transport.BoundListener;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.ArrayList;
@@ -26,7 +27,7 @@ final class BrokerEndpoints {
         this.prometheus = prometheus;
     }
 
-    /** {@code GET /api/v1/broker}: version, uptime, listeners and the main counters. */
+    /** {@code GET /api/v1/broker}: version, uptime, listeners, the main counters and the cluster's members. */
     ApiResponse broker(ApiRequest request) {
         BrokerMetrics metrics = broker.metrics();
         Map<String, Object> body = new LinkedHashMap<>();
@@ -35,6 +36,7 @@ final class BrokerEndpoints {
         body.put("uptimeSeconds", Math.max(0, (System.currentTimeMillis() - metrics.startedAtMillis()) / 1000));
         body.put("listeners", listeners());
         body.put("counters", MetricsView.summary(metrics));
+        body.put("cluster", clusterMembers());
         return ApiResponse.ok(body);
     }
 
@@ -56,6 +58,20 @@ final class BrokerEndpoints {
     static String version() {
         String version = Broker.class.getPackage().getImplementationVersion();
         return version == null ? "development build" : version;
+    }
+
+    /** The nodes of the cluster as this node sees them; empty for a single node. */
+    private List<Map<String, Object>> clusterMembers() {
+        List<Map<String, Object>> members = new ArrayList<>();
+        for (ClusterMember member : broker.clusterMembers()) {
+            Map<String, Object> node = new LinkedHashMap<>();
+            node.put("nodeId", member.nodeId());
+            node.put("controlAddress", member.controlAddress());
+            node.put("dataAddress", member.dataAddress());
+            node.put("local", member.local());
+            members.add(node);
+        }
+        return members;
     }
 
     private List<Map<String, Object>> listeners() {

@@ -250,6 +250,8 @@ class AdminApiTest {
                 "subscriptions")) {
             assertTrue(description.get("counters").has(counter), counter);
         }
+        assertTrue(description.get("cluster").isArray(), "a single node lists no cluster members");
+        assertEquals(0, description.get("cluster").size());
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.corvid.broker.admin.AdminServer;
 import io.corvid.broker.cli.config.ConfigException;
 import io.corvid.broker.cli.config.ConfigFile;
 import io.corvid.broker.cli.config.ConfigOptions;
+import io.corvid.broker.cluster.hazelcast.HazelcastCluster;
 import io.corvid.broker.cli.security.AclAuthorization;
 import io.corvid.broker.cli.security.PasswdCommand;
 import io.corvid.broker.cli.security.PasswordFileAuthentication;
@@ -160,6 +161,9 @@ public final class CorvidCommand implements Callable<Integer> {
     @Mixin
     AdminOptions admin = new AdminOptions();
 
+    @Mixin
+    ClusterOptions cluster = new ClusterOptions();
+
     @Option(names = "--metrics", paramLabel = "true|false", arity = "1",
             description = "Record Prometheus metrics (Micrometer) and serve them at the admin listener's /metrics "
                     + "(default: true). The engine's own counters ($SYS, the admin API) are kept either way.")
@@ -184,6 +188,8 @@ public final class CorvidCommand implements Callable<Integer> {
      */
     PrometheusMetrics metrics;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** This node's cluster as {@link #builder()} made it, or {@code null} when not clustered. */
+    private HazelcastCluster clusterNode;
 
     /** Entry point of the fat jar. */
     public static void main(String[] args) {
@@ -268,6 +274,10 @@ public final class CorvidCommand implements Callable<Integer> {
         }
         if (forceNio) {
             builder.nativeTransport(TransportSettings.NativeTransport.NIO);
+        }
+        clusterNode = cluster.cluster();
+        if (clusterNode != null) {
+            builder.cluster(clusterNode);
         }
         return builder;
     }
@@ -357,6 +367,10 @@ public final class CorvidCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("corvid: cannot start: " + e.getMessage()
                     + (e.getCause() != null ? ": " + e.getCause().getMessage() : ""));
             return EXIT_CANNOT_START;
+        } catch (IllegalStateException e) {
+            // The cluster could not be joined (its port taken, its data port taken ...).
+            spec.commandLine().getErr().println("corvid: cannot start: " + e.getMessage());
+            return EXIT_CANNOT_START;
         }
         String adminDescription = "off (--admin-port)";
         if (adminServer != null) {
@@ -379,7 +393,8 @@ public final class CorvidCommand implements Callable<Integer> {
         String authorization = acl == null ? "none: every client may publish and subscribe to every topic"
                 : "ACL file " + acl.file() + " (" + acl.ruleCount() + " rules); what it does not allow is denied";
         for (String line : StartupBanner.lines(new Version().getVersion()[0], configOptions, authentication,
-                authorization, persistence, limits.describeSet(), adminDescription)) {
+                authorization, persistence, limits.describeSet(), adminDescription,
+                ClusterOptions.describe(broker, clusterNode))) {
             LOG.info(line);
         }
         SecurityFilesReloader reloader = securityFilesReloader(users, acl);

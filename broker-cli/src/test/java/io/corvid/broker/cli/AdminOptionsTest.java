@@ -133,7 +133,7 @@ class AdminOptionsTest {
     @Test
     void theBannerSaysWhereTheAdminApiIs() {
         assertTrue(StartupBanner.lines("Corvid test", null, "a", "b", "c", java.util.List.of(),
-                "http://127.0.0.1:8081/ (bearer token required)")
+                "http://127.0.0.1:8081/ (bearer token required)", "off")
                 .contains("Admin API and dashboard: http://127.0.0.1:8081/ (bearer token required)"));
     }
 }

@@ -4,6 +4,9 @@ import io.corvid.broker.Authentication;
 import io.corvid.broker.Authorization;
 import io.corvid.broker.BrokerConfig;
 import io.corvid.broker.ClientInfo;
+import io.corvid.broker.Cluster;
+import io.corvid.broker.ClusterContext;
+import io.corvid.broker.ClusterMessage;
 import io.corvid.broker.DropReason;
 import io.corvid.broker.PacketInterceptor;
 import io.corvid.broker.SessionInfo;
@@ -70,8 +73,18 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
     private final TopicTrie<Session, SubscriptionRecord> subscriptions = new TopicTrie<>();
     private final RetainedIndex<Message> retained = new RetainedIndex<>();
     private final Router router = new Router(subscriptions);
+    /** The cluster this node belongs to, or {@code null}: then publishing costs one null check more. */
+    private final Cluster cluster;
+    /** The filters subscribed on this node, counted for the cluster; {@code null} without one. */
+    private final LocalFilters localFilters;
     private final ConcurrentHashMap<String, ProtocolHandler> connectedClients = new ConcurrentHashMap<>();
     private final AtomicInteger connectionCount = new AtomicInteger();
+    /**
+     * Sessions whose connection closed and whose detach (which publishes the will) has not run
+     * yet: {@link #disconnectAll} waits for them too, so that wills are out before the transport
+     * and the cluster stop.
+     */
+    private final AtomicInteger detaching = new AtomicInteger();
     /**
      * Runs every engine-owned task and timer: offline sessions' work, will-delay and session-expiry
      * timers, the coarse clock tick and the $SYS rounds. A single thread in production; a test
@@ -111,6 +124,8 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
         this.memoryBudget = new MemoryBudget(config.memoryBudget());
         this.metrics = new EngineMetrics(this, memoryBudget, clock.currentTimeMillis());
         this.recorder = plugins.metricsRecorder();
+        this.cluster = plugins.cluster();
+        this.localFilters = cluster == null ? null : new LocalFilters(cluster);
         if (recorder != null && store != null) {
             store.metricsRecorder(recorder);
         }
@@ -177,6 +192,9 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
             session.restore(stored);
             for (SubscriptionRecord record : session.subscriptions()) {
                 subscriptions.put(record.subscription().topicFilter(), session, record);
+                if (localFilters != null) {
+                    localFilters.added(record.subscription().topicFilter());
+                }
             }
             restored.add(session);
         }
@@ -288,6 +306,20 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
         }
     }
 
+    /** A closed connection's session is about to be detached (in its executor). */
+    void detachStarted() {
+        detaching.incrementAndGet();
+    }
+
+    /** That detach ran (its will, if due, is published). */
+    void detachDone() {
+        if (detaching.decrementAndGet() == 0) {
+            synchronized (connectedClients) {
+                connectedClients.notifyAll();
+            }
+        }
+    }
+
     void unregisterConnected(ProtocolHandler handler) {
         if (handler.clientId() != null) {
             connectedClients.remove(handler.clientId(), handler);
@@ -303,7 +335,11 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
     boolean subscribe(Session session, SubscriptionRecord record) {
         // Routing first, so that a subscription the session lists already receives messages.
         subscriptions.put(record.subscription().topicFilter(), session, record);
-        return session.putSubscription(record) != null;
+        boolean existed = session.putSubscription(record) != null;
+        if (!existed && localFilters != null) {
+            localFilters.added(record.subscription().topicFilter());
+        }
+        return existed;
     }
 
     /** Removes a subscription; returns whether it existed. Runs in the session's executor. */
@@ -312,6 +348,9 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
             return false;
         }
         subscriptions.remove(topicFilter, session);
+        if (localFilters != null) {
+            localFilters.removed(topicFilter);
+        }
         return true;
     }
 
@@ -351,10 +390,56 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
             updateRetained(message);
         }
         int routed = router.route(message, overloaded);
+        if (cluster != null) {
+            routed += forwardToCluster(message);
+        }
         if (!events.isEmpty()) {
             events.messagePublished(publisher, original);
         }
         return routed;
+    }
+
+    /** Hands a message published on this node to the cluster; returns how many nodes it goes to. */
+    private int forwardToCluster(Message message) {
+        try {
+            return cluster.publish(new ClusterMessage(message.topic(), message.payload(), message.qos(),
+                    message.retain(), message.properties(), message.publisherId(),
+                    message.expiresAtMillis() == Message.NEVER ? ClusterMessage.NEVER_EXPIRES
+                            : message.remainingSeconds(clock.currentTimeMillis())));
+        } catch (RuntimeException e) {
+            // The local subscribers have it already; a cluster failure must not fail the publisher.
+            LOG.error("The cluster failed to take a message for {}", message.topic(), e);
+            return 0;
+        }
+    }
+
+    /**
+     * Delivers a message published on another node to this node's sessions only: it is never
+     * forwarded again, it updates the retained messages when it carries RETAIN, and shared
+     * subscription groups do not take it. Safe from
+     * any thread; nobody is held back for it (the other node acknowledged its publisher already).
+     */
+    int deliverFromCluster(ClusterMessage clustered) {
+        long expiresAt = clustered.expirySeconds() == ClusterMessage.NEVER_EXPIRES ? Message.NEVER
+                : clock.currentTimeMillis() + clustered.expirySeconds() * 1000;
+        Message message = new Message(clustered.topic(), clustered.payload(), clustered.qos(), clustered.retain(),
+                clustered.properties(), clustered.publisherId(), expiresAt);
+        if (message.retain() && config.retainAvailable()) {
+            updateRetained(message);
+        }
+        // Shared subscriptions are not clustered: a group takes only what is published on its own
+        // node, whatever else brought a message here (see docs/cluster.md).
+        return router.route(message, null, false);
+    }
+
+    /** The way back into this engine for the cluster it belongs to. */
+    public ClusterContext clusterContext() {
+        return this::deliverFromCluster;
+    }
+
+    /** How many sessions on this node subscribe to {@code filter}, as counted for the cluster (for tests). */
+    int localFilterCount(String filter) {
+        return localFilters == null ? 0 : localFilters.count(filter);
     }
 
     private void updateRetained(Message message) {
@@ -529,6 +614,9 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
     public void subscriptionsRemoved(Session session, Collection<SubscriptionRecord> records) {
         for (SubscriptionRecord record : records) {
             subscriptions.remove(record.subscription().topicFilter(), session);
+            if (localFilters != null) {
+                localFilters.removed(record.subscription().topicFilter());
+            }
         }
     }
 
@@ -652,8 +740,9 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
 
     /**
      * Says goodbye to every connected client (MQTT 5.0: DISCONNECT 0x8B Server shutting down)
-     * and waits up to {@code timeoutMillis} for their connections to close, so that their
-     * wills are published and their sessions detached while the transport still runs.
+     * and waits up to {@code timeoutMillis} for their connections to close and their sessions
+     * to be detached, so that their wills are published while the transport (and the cluster)
+     * still run.
      */
     public void disconnectAll(long timeoutMillis) {
         shuttingDown = true;
@@ -662,10 +751,11 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         synchronized (connectedClients) {
-            while (!connectedClients.isEmpty()) {
+            while (!connectedClients.isEmpty() || detaching.get() > 0) {
                 long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
                 if (left <= 0) {
-                    LOG.warn("{} clients did not disconnect in time", connectedClients.size());
+                    LOG.warn("{} clients did not disconnect in time ({} sessions not yet detached)",
+                            connectedClients.size(), detaching.get());
                     break;
                 }
                 try {

@@ -4,6 +4,7 @@ import io.corvid.broker.MetricsRecorder;
 import io.corvid.broker.Authentication;
 import io.corvid.broker.Authorization;
 import io.corvid.broker.BrokerListener;
+import io.corvid.broker.Cluster;
 import io.corvid.broker.EnhancedAuthenticationProvider;
 import io.corvid.broker.PacketInterceptor;
 import java.util.List;
@@ -19,10 +20,11 @@ import java.util.Objects;
  * @param listeners              receive lifecycle events
  * @param enhancedAuthentication providers by Authentication Method
  * @param metricsRecorder        keeps latency distributions, or {@code null} when nobody does
+ * @param cluster                the cluster this node belongs to, or {@code null} for a single node
  */
 public record Plugins(Authentication authentication, Authorization authorization, List<PacketInterceptor> interceptors,
                       List<BrokerListener> listeners, Map<String, EnhancedAuthenticationProvider> enhancedAuthentication,
-                      MetricsRecorder metricsRecorder) {
+                      MetricsRecorder metricsRecorder, Cluster cluster) {
     public Plugins {
         Objects.requireNonNull(authentication, "authentication");
         Objects.requireNonNull(authorization, "authorization");
@@ -31,10 +33,17 @@ public record Plugins(Authentication authentication, Authorization authorization
         enhancedAuthentication = Map.copyOf(enhancedAuthentication);
     }
 
+    /** The plug-ins of a single node (no cluster). */
+    public Plugins(Authentication authentication, Authorization authorization, List<PacketInterceptor> interceptors,
+                   List<BrokerListener> listeners, Map<String, EnhancedAuthenticationProvider> enhancedAuthentication,
+                   MetricsRecorder metricsRecorder) {
+        this(authentication, authorization, interceptors, listeners, enhancedAuthentication, metricsRecorder, null);
+    }
+
     /** The plug-ins without a metrics recorder. */
     public Plugins(Authentication authentication, Authorization authorization, List<PacketInterceptor> interceptors,
                    List<BrokerListener> listeners, Map<String, EnhancedAuthenticationProvider> enhancedAuthentication) {
-        this(authentication, authorization, interceptors, listeners, enhancedAuthentication, null);
+        this(authentication, authorization, interceptors, listeners, enhancedAuthentication, null, null);
     }
 
     /** Everyone may do everything; nobody listens. */

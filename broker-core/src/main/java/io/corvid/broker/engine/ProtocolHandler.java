@@ -268,10 +268,15 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
             // The will is taken in the session's executor, not here: a takeover whose attach runs
             // there first must still find it (takeOver), so that its will delay applies. Taken
             // here, it reached a detach that no longer owned the session, which published it at once.
+            engine.detachStarted();
             attached.executor().execute(() -> {
-                Will dueWill = connectedEventFired ? will : null;
-                will = null;
-                attached.detach(this, dueWill, expiry);
+                try {
+                    Will dueWill = connectedEventFired ? will : null;
+                    will = null;
+                    attached.detach(this, dueWill, expiry);
+                } finally {
+                    engine.detachDone();
+                }
             });
         }
         if (holdsConnectionSlot) {

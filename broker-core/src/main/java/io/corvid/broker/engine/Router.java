@@ -40,12 +40,22 @@ final class Router {
      *                   until they are relieved; {@code null} when nobody can be held back
      */
     int route(Message message, java.util.Set<Session> overloaded) {
+        return route(message, overloaded, true);
+    }
+
+    /**
+     * As {@link #route(Message, java.util.Set)}; without {@code sharedGroups}, shared
+     * subscription groups are passed over (a message from another cluster node: shared
+     * subscriptions are not clustered, so a group takes only what is published on its own node).
+     */
+    int route(Message message, java.util.Set<Session> overloaded, boolean sharedGroups) {
         Matches matches = matchesPerThread.get();
         if (matches.inUse) {
             matches = new Matches(); // re-entrant routing from a listener: use a fresh buffer
         }
         matches.inUse = true;
         matches.overloaded = overloaded;
+        matches.sharedGroups = sharedGroups;
         try {
             subscriptions.match(message.topic(), matches);
             return matches.deliver(message);
@@ -120,6 +130,7 @@ final class Router {
     private static final class Matches implements TrieVisitor<Session, SubscriptionRecord> {
         boolean inUse;
         java.util.Set<Session> overloaded;
+        boolean sharedGroups = true;
         private Session[] sessions = new Session[16];
         private SubscriptionRecord[] records = new SubscriptionRecord[16];
         private int count;
@@ -139,7 +150,9 @@ final class Router {
 
         @Override
         public void sharedGroup(SharedGroup<Session, SubscriptionRecord> group) {
-            groups.add(group);
+            if (sharedGroups) {
+                groups.add(group);
+            }
         }
 
         int deliver(Message message) {
@@ -206,6 +219,7 @@ final class Router {
             groups.clear();
             overlapping.clear();
             overloaded = null;
+            sharedGroups = true;
             inUse = false;
         }
     }

@@ -30,6 +30,8 @@ abstract class EngineTestSupport {
     private final List<TestClient> clients = new ArrayList<>();
     protected io.corvid.broker.SessionStore store;
     protected io.corvid.broker.MetricsRecorder metricsRecorder;
+    /** The cluster the engine belongs to, or {@code null} for a single node. */
+    protected io.corvid.broker.Cluster cluster;
     protected final java.util.Map<String, io.corvid.broker.EnhancedAuthenticationProvider> enhancedAuthentication =
             new java.util.HashMap<>();
     private BrokerEngine engine;
@@ -37,7 +39,7 @@ abstract class EngineTestSupport {
     protected BrokerEngine engine() {
         if (engine == null) {
             engine = new BrokerEngine(settings.buildConfig(), new Plugins(authentication, authorization, interceptors,
-                    listeners, enhancedAuthentication, metricsRecorder), clock, store);
+                    listeners, enhancedAuthentication, metricsRecorder, cluster), clock, store);
             engine.restore();
             engine.start();
         }

@@ -17,4 +17,9 @@ public final class SimulationAccess {
                                       ScheduledExecutorService scheduler) {
         return new BrokerEngine(config, plugins, clock, store, scheduler);
     }
+
+    /** How late a keep-alive close may come: the engine checks every client's keep alive once per this period. */
+    public static long keepAliveSweepNanos() {
+        return java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(BrokerEngine.KEEP_ALIVE_SWEEP_MILLIS);
+    }
 }

@@ -394,7 +394,8 @@ final class Simulation {
      * At a quiet point: one connected owner per client id, queues and in-flight windows within
      * their bounds, and no connection of a silent client left open past its keep-alive deadline
      * (1.5 times the keep alive after the later of its client's last packet and its CONNACK;
-     * after the engine resumed reading, a paused connection's packets count from then).
+     * after the engine resumed reading, a paused connection's packets count from then), plus
+     * one period of the engine's keep-alive sweep, which checks every client that often.
      */
     private void checkQuietState() {
         for (SimClient client : clients.values()) {
@@ -433,7 +434,7 @@ final class Simulation {
             }
             long lastActivity = Math.max(Math.max(connection.lastSentNanos(), entry.getValue()),
                     connection.readsResumedAtNanos());
-            long deadline = lastActivity + keepAliveLimitNanos(connection);
+            long deadline = lastActivity + keepAliveLimitNanos(connection) + SimulationAccess.keepAliveSweepNanos();
             if (now > deadline) {
                 ledger.violation("connection " + connection.remote() + " (keep alive " + connection.keepAliveSeconds()
                         + " s) silent since " + connection.lastSentNanos() + " ns, still open at " + now

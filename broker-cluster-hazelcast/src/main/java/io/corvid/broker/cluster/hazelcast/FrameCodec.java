@@ -1,0 +1,147 @@
+package io.corvid.broker.cluster.hazelcast;
+
+import io.corvid.broker.ClusterMessage;
+import io.corvid.broker.codec.DecodeResult;
+import io.corvid.broker.codec.MqttDecoder;
+import io.corvid.broker.codec.MqttEncoder;
+import io.corvid.broker.packet.Properties;
+import io.corvid.broker.packet.Property;
+import io.corvid.broker.packet.ProtocolVersion;
+import io.corvid.broker.packet.Publish;
+import io.corvid.broker.packet.QoS;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The frames of the data plane, one per message between two nodes. On the wire each frame is a
+ * 4-byte big-endian length and then its body; this class makes and reads bodies.
+ *
+ * <p>A connection opens with a HELLO: type 1, the protocol version, the cluster name and the
+ * sending node's identifier, so that a node never takes messages from another cluster or from
+ * a node of an incompatible version. Then MESSAGE frames: type 2, a flags byte (bit 0: a
+ * publisher identifier follows), the publisher identifier as an MQTT string, and the message as
+ * an MQTT 5.0 PUBLISH made by the core's own encoder. The PUBLISH carries topic, QoS, RETAIN,
+ * payload and the forwardable properties; its Message Expiry Interval is the seconds left; its
+ * packet identifier means nothing (1 for QoS 1 and 2, which need one).
+ */
+final class FrameCodec {
+    /** The data-plane protocol version this node speaks; a HELLO with another is refused. */
+    static final int PROTOCOL_VERSION = 1;
+    static final byte HELLO = 1;
+    static final byte MESSAGE = 2;
+    /** Bytes of frame length before each body. */
+    static final int LENGTH_FIELD = 4;
+    /** The largest body: the largest MQTT packet plus the type, flags and publisher identifier. */
+    static final int MAX_BODY = MqttDecoder.MAX_PACKET_SIZE_LIMIT + 4 + 0xFFFF;
+
+    private static final int HAS_PUBLISHER = 1;
+
+    private FrameCodec() {
+    }
+
+    /** A HELLO body. */
+    static byte[] hello(String clusterName, String nodeId) {
+        byte[] name = utf8(clusterName);
+        byte[] node = utf8(nodeId);
+        ByteBuffer out = ByteBuffer.allocate(2 + 2 + name.length + 2 + node.length);
+        out.put(HELLO).put((byte) PROTOCOL_VERSION);
+        putString(out, name);
+        putString(out, node);
+        return out.array();
+    }
+
+    /** What a HELLO says. */
+    record Hello(int version, String clusterName, String nodeId) {
+    }
+
+    /** Reads a HELLO body (its type byte included). */
+    static Hello readHello(ByteBuffer body) {
+        if (body.get() != HELLO) {
+            throw new IllegalArgumentException("the first frame is not a HELLO");
+        }
+        int version = body.get() & 0xFF;
+        String clusterName = getString(body);
+        String nodeId = getString(body);
+        requireEnd(body, "HELLO");
+        return new Hello(version, clusterName, nodeId);
+    }
+
+    /** A MESSAGE body. */
+    static byte[] message(ClusterMessage message) {
+        Properties properties = message.properties();
+        if (message.expirySeconds() != ClusterMessage.NEVER_EXPIRES) {
+            properties = properties.with(Property.MESSAGE_EXPIRY_INTERVAL, message.expirySeconds());
+        }
+        Publish publish = new Publish(message.topic(), message.qos(), message.retain(), false,
+                message.qos() == QoS.AT_MOST_ONCE ? 0 : 1, message.payload(), properties);
+        byte[] publisher = message.publisherId() == null ? null : utf8(message.publisherId());
+        int size = 2 + (publisher == null ? 0 : 2 + publisher.length)
+                + MqttEncoder.encodedSize(publish, ProtocolVersion.MQTT_5);
+        ByteBuffer out = ByteBuffer.allocate(size);
+        out.put(MESSAGE).put((byte) (publisher == null ? 0 : HAS_PUBLISHER));
+        if (publisher != null) {
+            putString(out, publisher);
+        }
+        MqttEncoder.encode(publish, ProtocolVersion.MQTT_5, out);
+        return out.array();
+    }
+
+    /**
+     * Reads a MESSAGE body (its type byte included).
+     *
+     * @param decoder the connection's decoder (MQTT 5.0, client role: it reads what a server sends)
+     * @throws IllegalArgumentException when the body is not a well-formed MESSAGE
+     */
+    static ClusterMessage readMessage(ByteBuffer body, MqttDecoder decoder) {
+        if (body.get() != MESSAGE) {
+            throw new IllegalArgumentException("not a MESSAGE frame");
+        }
+        int flags = body.get() & 0xFF;
+        String publisherId = (flags & HAS_PUBLISHER) != 0 ? getString(body) : null;
+        DecodeResult result = decoder.decode(body);
+        if (!(result instanceof DecodeResult.Decoded decoded) || !(decoded.packet() instanceof Publish publish)) {
+            throw new IllegalArgumentException("a MESSAGE frame without a well-formed PUBLISH: " + result);
+        }
+        requireEnd(body, "MESSAGE");
+        Properties properties = publish.properties();
+        long expiry = properties.getLong(Property.MESSAGE_EXPIRY_INTERVAL, ClusterMessage.NEVER_EXPIRES);
+        return new ClusterMessage(publish.topic(), publish.payload(), publish.qos(), publish.retain(),
+                properties.without(Property.MESSAGE_EXPIRY_INTERVAL), publisherId, expiry);
+    }
+
+    /** A decoder for MESSAGE frames: PUBLISH packets as large as MQTT allows. */
+    static MqttDecoder newDecoder() {
+        return MqttDecoder.forClient(ProtocolVersion.MQTT_5, MqttDecoder.MAX_PACKET_SIZE_LIMIT);
+    }
+
+    private static byte[] utf8(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > 0xFFFF) {
+            throw new IllegalArgumentException("longer than 65,535 bytes in UTF-8: " + text.substring(0, 32) + "...");
+        }
+        return bytes;
+    }
+
+    private static void putString(ByteBuffer out, byte[] bytes) {
+        out.putShort((short) bytes.length).put(bytes);
+    }
+
+    private static String getString(ByteBuffer in) {
+        if (in.remaining() < 2) {
+            throw new IllegalArgumentException("a string's length is cut off");
+        }
+        int length = in.getShort() & 0xFFFF;
+        if (in.remaining() < length) {
+            throw new IllegalArgumentException("a string of " + length + " bytes is cut off");
+        }
+        byte[] bytes = new byte[length];
+        in.get(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private static void requireEnd(ByteBuffer body, String frame) {
+        if (body.hasRemaining()) {
+            throw new IllegalArgumentException(body.remaining() + " bytes after the end of a " + frame + " frame");
+        }
+    }
+}

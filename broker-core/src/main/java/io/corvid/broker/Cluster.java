@@ -1,0 +1,67 @@
+package io.corvid.broker;
+
+import java.util.List;
+
+/**
+ * Makes several broker nodes serve as one broker: a client subscribed on one node receives what
+ * a client publishes on another. Given to {@link Broker.Builder#cluster}; without one, a broker
+ * is a single node and none of this costs anything.
+ *
+ * <p>The broker tells the cluster which topic filters have subscribers on this node and which
+ * messages were published here; the cluster tells the broker about messages published elsewhere
+ * through {@link ClusterContext#deliver}. Everything else (membership, the route table, the
+ * connections between nodes) is the implementation's; {@code broker-cluster-hazelcast} is one.
+ *
+ * <p>Lifecycle: {@link Broker#start()} calls {@link #start} once the engine has restored its
+ * sessions, before the MQTT listeners are bound; {@link Broker#stop()} calls {@link #stop} after
+ * the clients have been disconnected (so that their wills still reach the other nodes) and
+ * before the engine closes.
+ *
+ * <p>Shared subscriptions ({@code $share/...}) are not clustered: they are never reported to
+ * {@link #filterAdded}, and each node serves its own members of a group.
+ */
+public interface Cluster {
+
+    /**
+     * Joins the cluster. Called once; throws when joining is impossible (the broker then does
+     * not start).
+     *
+     * @param context the way back into this node's engine
+     */
+    void start(ClusterContext context);
+
+    /** Leaves the cluster and releases every resource. Called once, also after a failed start. */
+    void stop();
+
+    /**
+     * A topic filter gained its first subscriber on this node. Calls for one filter come in the
+     * order of the changes they report (the engine serialises them per filter); calls for
+     * different filters come from any thread at once. May be called before {@link #start}, for
+     * subscriptions restored from the session store. Must not block and must not call back into
+     * the broker: it runs while the engine holds a lock on the filter's count.
+     *
+     * @param topicFilter a valid, non-shared topic filter, possibly with wildcards
+     */
+    void filterAdded(String topicFilter);
+
+    /**
+     * The last subscriber on this node of a topic filter went away (unsubscribed, or its session
+     * ended). Same rules as {@link #filterAdded}.
+     */
+    void filterRemoved(String topicFilter);
+
+    /**
+     * A client or the application published a message on this node; it has already been routed
+     * to this node's subscribers. Called on the publisher's thread: must not block. The cluster
+     * sends it on to the other nodes that need it, each at most once; a message that came from
+     * another node through {@link ClusterContext#deliver} is never given here, so nothing loops.
+     *
+     * @return how many other nodes it goes to because they have matching subscribers (an MQTT
+     *         5.0 publisher learns "no matching subscribers" only when this node has none and
+     *         this is 0)
+     */
+    int publish(ClusterMessage message);
+
+    /** The nodes of the cluster as this node sees them now, this node included. */
+    List<ClusterMember> members();
+}
