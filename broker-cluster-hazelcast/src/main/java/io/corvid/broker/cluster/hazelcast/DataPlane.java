@@ -37,6 +37,8 @@ final class DataPlane implements AutoCloseable {
     private final AtomicLong forwarded = new AtomicLong();
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
+    /** Inbound connections closed for a bad HELLO (another cluster, another protocol version) or a bad frame. */
+    private final AtomicLong refused = new AtomicLong();
     private final byte[] hello;
     private Channel server;
 
@@ -69,7 +71,7 @@ final class DataPlane implements AutoCloseable {
                         channel.pipeline()
                                 .addLast(new LengthFieldBasedFrameDecoder(FrameCodec.MAX_BODY, 0,
                                         FrameCodec.LENGTH_FIELD, 0, FrameCodec.LENGTH_FIELD))
-                                .addLast(new InboundHandler(clusterName, localNode, context, received));
+                                .addLast(new InboundHandler(clusterName, localNode, context, received, refused));
                     }
                 });
         server = bootstrap.bind(host, port).sync().channel();
@@ -125,6 +127,10 @@ final class DataPlane implements AutoCloseable {
 
     long dropped() {
         return dropped.get();
+    }
+
+    long refused() {
+        return refused.get();
     }
 
     @Override

@@ -23,17 +23,20 @@ final class InboundHandler extends ChannelInboundHandlerAdapter {
     private final String localNode;
     private final ClusterContext context;
     private final AtomicLong received;
+    private final AtomicLong refusedConnections;
     private final MqttDecoder decoder = FrameCodec.newDecoder();
     /** The peer's node identifier, once its HELLO was accepted. */
     private String peer;
     /** Set when the connection broke the protocol: frames already read behind the bad one are ignored. */
     private boolean refused;
 
-    InboundHandler(String clusterName, String localNode, ClusterContext context, AtomicLong received) {
+    InboundHandler(String clusterName, String localNode, ClusterContext context, AtomicLong received,
+                   AtomicLong refusedConnections) {
         this.clusterName = clusterName;
         this.localNode = localNode;
         this.context = context;
         this.received = received;
+        this.refusedConnections = refusedConnections;
     }
 
     @Override
@@ -52,6 +55,7 @@ final class InboundHandler extends ChannelInboundHandlerAdapter {
             }
         } catch (IllegalArgumentException e) {
             refused = true;
+            refusedConnections.incrementAndGet();
             LOG.warn("Closing the data connection from {}{}: {}", ctx.channel().remoteAddress(),
                     peer == null ? "" : " (node " + peer + ")", e.getMessage());
             ctx.close();
