@@ -214,7 +214,10 @@ class DurableAcknowledgementTest extends EngineTestSupport {
         publisher.send(new Publish("x/2", QoS.EXACTLY_ONCE, false, false, 2, new byte[] {2}, Properties.EMPTY));
         Publish delivered = subscriber.expect(Publish.class);
         assertEquals(QoS.EXACTLY_ONCE, delivered.qos());
+        // The publisher's PUBREC waits for the stored message; the delivery may have overtaken that wait.
+        Await.until("the publisher's PUBREC waits for the store", () -> gated.waitingCallbacks() == 1);
         gated.commit();
+        assertEquals(2, publisher.expect(PubRec.class).packetId());
         subscriber.send(new PubRec(delivered.packetId()));
         Await.until("the PUBREL waits for the store", () -> gated.waitingCallbacks() == 1);
         assertNull(subscriber.next(Duration.ofMillis(200)), "no PUBREL before the PUBREC is durable");
