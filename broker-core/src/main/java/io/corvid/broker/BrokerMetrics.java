@@ -172,4 +172,26 @@ public interface BrokerMetrics {
     default long acceptPauses() {
         return 0;
     }
+
+    // ------------------------------------------------------------ cluster
+
+    /** Nodes in the cluster as this node sees them, itself included; 0 for a broker without a {@link Cluster}. */
+    default long clusterMembers() {
+        return 0;
+    }
+
+    /** Messages sent on to other nodes ({@link Cluster#forwardedMessages()}); 0 without a cluster. */
+    default long clusterMessagesForwarded() {
+        return 0;
+    }
+
+    /** Messages received from other nodes ({@link Cluster#receivedMessages()}); 0 without a cluster. */
+    default long clusterMessagesReceived() {
+        return 0;
+    }
+
+    /** Messages for other nodes dropped ({@link Cluster#droppedMessages()}); 0 without a cluster. */
+    default long clusterMessagesDropped() {
+        return 0;
+    }
 }

@@ -64,4 +64,19 @@ public interface Cluster {
 
     /** The nodes of the cluster as this node sees them now, this node included. */
     List<ClusterMember> members();
+
+    /** Messages this node sent on to other nodes since it started (one per destination node). Default 0. */
+    default long forwardedMessages() {
+        return 0;
+    }
+
+    /** Messages this node received from other nodes since it started. Default 0. */
+    default long receivedMessages() {
+        return 0;
+    }
+
+    /** Messages for other nodes this node dropped since it started (a node not keeping up or gone). Default 0. */
+    default long droppedMessages() {
+        return 0;
+    }
 }

@@ -56,6 +56,10 @@ final class MetricsView {
         view.put("publishRateLimited", metrics.publishRateLimited());
         view.put("connectionsRefusedAtLimit", metrics.connectionsRefusedAtLimit());
         view.put("acceptPauses", metrics.acceptPauses());
+        view.put("clusterMembers", metrics.clusterMembers());
+        view.put("clusterMessagesForwarded", metrics.clusterMessagesForwarded());
+        view.put("clusterMessagesReceived", metrics.clusterMessagesReceived());
+        view.put("clusterMessagesDropped", metrics.clusterMessagesDropped());
         return view;
     }
 

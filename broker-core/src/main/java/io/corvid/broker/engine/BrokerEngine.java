@@ -432,6 +432,11 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
         return router.route(message, null, false);
     }
 
+    /** The cluster this node belongs to, or {@code null}. */
+    Cluster cluster() {
+        return cluster;
+    }
+
     /** The way back into this engine for the cluster it belongs to. */
     public ClusterContext clusterContext() {
         return this::deliverFromCluster;

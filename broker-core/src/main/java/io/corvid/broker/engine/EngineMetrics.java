@@ -1,6 +1,7 @@
 package io.corvid.broker.engine;
 
 import io.corvid.broker.BrokerMetrics;
+import io.corvid.broker.Cluster;
 import io.corvid.broker.DropReason;
 import io.corvid.broker.packet.QoS;
 import io.corvid.broker.packet.ReasonCode;
@@ -327,6 +328,30 @@ public final class EngineMetrics implements BrokerMetrics {
     public long connectionsRefusedAtLimit() {
         Transport serving = transport;
         return serving == null ? 0 : serving.connectionsRefusedAtLimit();
+    }
+
+    @Override
+    public long clusterMembers() {
+        Cluster cluster = engine.cluster();
+        return cluster == null ? 0 : cluster.members().size();
+    }
+
+    @Override
+    public long clusterMessagesForwarded() {
+        Cluster cluster = engine.cluster();
+        return cluster == null ? 0 : cluster.forwardedMessages();
+    }
+
+    @Override
+    public long clusterMessagesReceived() {
+        Cluster cluster = engine.cluster();
+        return cluster == null ? 0 : cluster.receivedMessages();
+    }
+
+    @Override
+    public long clusterMessagesDropped() {
+        Cluster cluster = engine.cluster();
+        return cluster == null ? 0 : cluster.droppedMessages();
     }
 
     @Override

@@ -160,6 +160,16 @@ public final class BrokerMeters implements MeterBinder {
         counter(registry, "corvid.connections.refused.limit",
                 "Network connections closed as soon as accepted because the broker's or a listener's connection limit was reached",
                 BrokerMetrics::connectionsRefusedAtLimit);
+        gauge(registry, "corvid.cluster.members", null,
+                "Cluster nodes as this node sees them, itself included (0 without a cluster)", BrokerMetrics::clusterMembers);
+        counter(registry, "corvid.cluster.messages.forwarded",
+                "Messages sent on to other cluster nodes, one per destination node (0 without a cluster)",
+                BrokerMetrics::clusterMessagesForwarded);
+        counter(registry, "corvid.cluster.messages.received",
+                "Messages received from other cluster nodes (0 without a cluster)", BrokerMetrics::clusterMessagesReceived);
+        counter(registry, "corvid.cluster.messages.dropped",
+                "Messages for other cluster nodes dropped: a node did not keep up, could not be reached or left",
+                BrokerMetrics::clusterMessagesDropped);
         counter(registry, "corvid.accept.pauses",
                 "Times a listener stopped accepting for a while because connections came faster than the connection rate limit",
                 BrokerMetrics::acceptPauses);

@@ -219,12 +219,14 @@ public final class HazelcastCluster implements Cluster {
     }
 
     /** Messages written to other nodes' connections since start. */
+    @Override
     public long forwardedMessages() {
         DataPlane data = dataPlane;
         return data == null ? 0 : data.forwarded();
     }
 
     /** Messages received from other nodes since start. */
+    @Override
     public long receivedMessages() {
         DataPlane data = dataPlane;
         return data == null ? 0 : data.received();
@@ -234,6 +236,7 @@ public final class HazelcastCluster implements Cluster {
      * Messages for other nodes that were dropped since start: a node's queue was full (it did not
      * keep up, or could not be reached), or it left with messages waiting.
      */
+    @Override
     public long droppedMessages() {
         DataPlane data = dataPlane;
         return data == null ? 0 : data.dropped();

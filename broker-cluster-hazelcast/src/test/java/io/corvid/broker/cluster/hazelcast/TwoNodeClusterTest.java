@@ -137,6 +137,11 @@ class TwoNodeClusterTest {
         Await.until("B counted the two messages", () -> b.cluster.receivedMessages() >= receivedBefore + 2);
         assertEquals(receivedBefore + 2, b.cluster.receivedMessages(), "a message crossed to B twice");
         assertEquals(forwardedBefore + 2, a.cluster.forwardedMessages(), "each message crosses to B once");
+        // The broker's metrics (Prometheus, /api/v1/metrics) read the same counters.
+        assertEquals(a.cluster.forwardedMessages(), a.broker.metrics().clusterMessagesForwarded());
+        assertEquals(b.cluster.receivedMessages(), b.broker.metrics().clusterMessagesReceived());
+        assertEquals(b.cluster.droppedMessages(), b.broker.metrics().clusterMessagesDropped());
+        assertEquals(2, a.broker.metrics().clusterMembers());
         assertTrue(another.received.isEmpty(), "once-another got more than once/b: " + another.received);
     }
 
