@@ -61,8 +61,14 @@ final class InflightWindow {
         return flight;
     }
 
-    /** Puts back a flight with a known identifier (restoring a stored session). */
+    /**
+     * Puts back a flight with a known identifier (restoring a stored session). Returns
+     * {@code null}, restoring nothing, when a flight already holds that identifier.
+     */
     Flight restore(int packetId, Delivery delivery, boolean released) {
+        if (get(packetId) != null) {
+            return null;
+        }
         ensureRoomFor(size + 1);
         while (slots[packetId & (slots.length - 1)] != null) {
             resize(slots.length * 2);

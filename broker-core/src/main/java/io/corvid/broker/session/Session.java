@@ -58,6 +58,11 @@ public final class Session {
     static final long STUCK_AFTER_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** While parked, one hand-off in this many wakes the session's thread to apply its limits. */
     private static final int PARKED_BATCH = 256;
+    /**
+     * At most this many packets wait for the store ({@link StoreHold}) before the pump stops
+     * taking more: QoS 1/2 are bounded by the inflight window anyway, QoS 0 between them only by this.
+     */
+    private static final int MAX_HELD = 1024;
 
     /** What a publisher learns from handing a delivery over ({@link #offer}). */
     public enum Handoff {
@@ -108,6 +113,8 @@ public final class Session {
     private final InflightWindow inflight = new InflightWindow();
     /** Made on the first inbound QoS 2 message: most clients never send one. */
     private Set<Integer> inboundQos2;
+    /** PUBLISH packets waiting for the store to make QoS 2 identifiers durable; made at first use. */
+    private StoreHold hold;
 
     private OutboundChannel channel;
     private boolean channelReady;
@@ -276,6 +283,7 @@ public final class Session {
                 }
             }
             channel = null;
+            releaseNothingHeld(DropReason.CLIENT_OFFLINE);
         }
         cancelTimers();
         if (pendingWill != null) {
@@ -320,7 +328,9 @@ public final class Session {
             if (flight.released) {
                 channel.sendPubRel(flight.packetId);
             } else {
-                channel.sendPublish(toPublish(flight.delivery, flight.packetId, true, now));
+                // A QoS 2 identifier stored for the connection before may not be durable yet.
+                emit(flight.delivery, flight, toPublish(flight.delivery, flight.packetId, true, now),
+                        mustBeDurableFirst(flight.delivery));
             }
         }
         pump();
@@ -345,6 +355,7 @@ public final class Session {
         channelReady = false;
         connected = false;
         parked = false;
+        releaseNothingHeld(DropReason.CLIENT_OFFLINE);
         connectedWill = null;
         retainedBacklog = NO_BACKLOG; // a new subscription on reconnect sends them again
         updateLagging();
@@ -508,6 +519,7 @@ public final class Session {
     }
 
     private void discardMessages(DropReason reason) {
+        releaseNothingHeld(reason);
         for (InflightWindow.Flight flight : inflight.inOrder()) {
             if (!flight.released) {
                 context.messageDropped(this, flight.delivery, reason);
@@ -809,13 +821,12 @@ public final class Session {
                 context.messageDropped(this, next, DropReason.EXPIRED);
                 continue;
             }
+            if (hold != null && hold.size() >= MAX_HELD) {
+                break;
+            }
             if (next.qos() == QoS.AT_MOST_ONCE) {
                 take(fromBacklog);
-                if (!channel.sendPublish(toPublish(next, 0, false, now))) {
-                    context.messageDropped(this, next, DropReason.PACKET_TOO_LARGE);
-                } else if (next.message().timedFromNanos() != 0) {
-                    context.delivered(next.message());
-                }
+                emit(next, null, toPublish(next, 0, false, now), false);
                 continue;
             }
             if (inflight.size() >= window) {
@@ -823,24 +834,19 @@ public final class Session {
             }
             take(fromBacklog);
             InflightWindow.Flight flight = inflight.add(next);
-            if (channel.sendPublish(toPublish(next, flight.packetId, false, now))) {
-                if (next.message().timedFromNanos() != 0) {
-                    context.delivered(next.message());
-                }
-                // Only QoS 2 needs its packet identifier stored at once: its client discards a
-                // resent message by it. QoS 1 identifiers are stored when the client goes away
-                // (storeQos1Identifiers); after a crash such a message is resent under a new
-                // identifier, a duplicate that QoS 1 allows. Not writing every QoS 1 message a
-                // second time raised QoS 1 throughput with a durable store by a quarter.
-                if (next.qos() == QoS.EXACTLY_ONCE) {
-                    saveMessage(next, flight.packetId, false);
-                }
-            } else {
-                inflight.remove(flight);
-                forgetStored(next);
-                context.messageDropped(this, next, DropReason.PACKET_TOO_LARGE);
+            // Only QoS 2 needs its packet identifier stored at once: its client discards a
+            // resent message by it, so it goes out once that is durable (StoreHold). QoS 1
+            // identifiers are stored when the client goes away (storeQos1Identifiers); after a
+            // crash such a message is resent under a new identifier, a duplicate that QoS 1
+            // allows. Not writing every QoS 1 message a second time raised QoS 1 throughput with
+            // a durable store by a quarter.
+            boolean durableFirst = next.qos() == QoS.EXACTLY_ONCE && mustBeDurableFirst(next);
+            if (durableFirst) {
+                saveMessage(next, flight.packetId, false);
             }
+            emit(next, flight, toPublish(next, flight.packetId, false, now), durableFirst);
         }
+        requestDurability();
         queuedCount = queue.size() + retainedBacklog.size();
         inflightCount = inflight.size();
         updateLagging(queuedCount < waitingBefore);
@@ -859,6 +865,80 @@ public final class Session {
      */
     public void unpark() {
         parked = false;
+    }
+
+    /** Whether {@code delivery}'s QoS 2 identifier is written to the store and must be durable before it goes out. */
+    private boolean mustBeDurableFirst(Delivery delivery) {
+        return persistent && delivery.qos() == QoS.EXACTLY_ONCE && delivery.sequence() != 0;
+    }
+
+    /**
+     * Writes {@code publish} now, or keeps it back behind the store (see {@link StoreHold}): when
+     * its own identifier must be durable first, or when an earlier packet waits.
+     *
+     * @param flight its flight, {@code null} for QoS 0
+     */
+    private void emit(Delivery delivery, InflightWindow.Flight flight, Publish publish, boolean durableFirst) {
+        if (durableFirst || hold != null && hold.isHolding()) {
+            if (hold == null) {
+                hold = new StoreHold();
+            }
+            hold.add(publish, delivery, flight, durableFirst);
+            return;
+        }
+        written(delivery, flight, channel.sendPublish(publish));
+    }
+
+    private void written(Delivery delivery, InflightWindow.Flight flight, boolean sent) {
+        if (sent) {
+            if (delivery.message().timedFromNanos() != 0) {
+                context.delivered(delivery.message());
+            }
+            return;
+        }
+        if (flight != null) {
+            inflight.remove(flight);
+            forgetStored(delivery);
+        }
+        context.messageDropped(this, delivery, DropReason.PACKET_TOO_LARGE);
+    }
+
+    /** Asks the store for one callback for the QoS 2 packets held since the last request. */
+    private void requestDurability() {
+        long ticket = hold == null ? 0 : hold.takeRequest();
+        if (ticket == 0) {
+            return;
+        }
+        SessionStore store = context.store();
+        store.whenDurable(() -> executor.execute(() -> releaseHeld(ticket)));
+    }
+
+    private void releaseHeld(long ticket) {
+        hold.confirm(ticket);
+        if (channel == null || !channelReady) {
+            return;
+        }
+        StoreHold.Held next;
+        while ((next = hold.poll()) != null) {
+            written(next.delivery(), next.flight(), channel.sendPublish(next.publish()));
+        }
+        pump();
+    }
+
+    /**
+     * The connection the held packets were for is gone, or their messages are discarded. QoS 1/2
+     * messages stay in flight (resent to the next connection, or dropped with the rest); QoS 0
+     * ones are dropped for {@code reason}.
+     */
+    private void releaseNothingHeld(DropReason reason) {
+        if (hold == null || !hold.isHolding()) {
+            return;
+        }
+        for (StoreHold.Held held : hold.clear()) {
+            if (held.flight() == null) {
+                context.messageDropped(this, held.delivery(), reason);
+            }
+        }
     }
 
     private void take(boolean fromBacklog) {
@@ -977,10 +1057,10 @@ public final class Session {
         for (StoredMessage message : stored.messages()) {
             Delivery delivery = StoredForms.fromStored(message);
             raiseNextSequence(message.sequence() + 1);
-            if (message.packetId() != 0) {
-                inflight.restore(message.packetId(), delivery, message.released());
-            } else {
+            if (message.packetId() == 0) {
                 queue.reserveAndAdd(delivery);
+            } else {
+                restoreFlight(message, delivery);
             }
         }
         queuedCount = queue.size();
@@ -996,6 +1076,27 @@ public final class Session {
         if (stored.disconnectedAtMillis() == 0 || stored.will() != null) {
             saveSessionRecord();
         }
+    }
+
+    /**
+     * Puts a stored message back in flight under its identifier. Two stored messages under one
+     * identifier mean that a failed write (a removal) left the older one behind: the client's
+     * identifier is the later one's, and the older goes out again under a new identifier.
+     */
+    private void restoreFlight(StoredMessage message, Delivery delivery) {
+        InflightWindow.Flight holder = inflight.get(message.packetId());
+        Delivery requeued = delivery;
+        if (holder != null && holder.delivery.sequence() < delivery.sequence()) {
+            inflight.remove(holder);
+            requeued = holder.delivery;
+            inflight.restore(message.packetId(), delivery, message.released());
+        } else if (holder == null) {
+            inflight.restore(message.packetId(), delivery, message.released());
+            return;
+        }
+        LOG.warn("Session {}: two stored messages share packet identifier {}; message {} is queued to be sent again",
+                clientId, message.packetId(), requeued.sequence());
+        queue.reserveAndAdd(requeued);
     }
 
     /**

@@ -53,10 +53,10 @@ final class FaultyStore implements SessionStore {
      *                        message stored for the first time (losing it loses the message, which
      *                        is right only if nobody acknowledged it, and the ledger checks that), a
      *                        removed message (it comes back: a QoS 1 duplicate, or a QoS 2 flow whose
-     *                        PUBREL went out only once its state was durable), any QoS 1 state, and a
-     *                        QoS 2 message's PUBREC (its PUBREL waits for it). Losing anything else
-     *                        (a session record, the packet identifier a QoS 2 message went out with)
-     *                        leaves the session in the store other than its client knows it.
+     *                        PUBREL went out only once its state was durable), any QoS 1 state, a
+     *                        QoS 2 message's packet identifier (its PUBLISH waits for it) and its
+     *                        PUBREC (its PUBREL waits for it). Losing a session record leaves the
+     *                        session in the store other than its client knows it.
      */
     private record Write(String clientId, boolean harmlessToLose, Consumer<InMemorySessionStore> change) {
     }
@@ -174,9 +174,7 @@ final class FaultyStore implements SessionStore {
 
     @Override
     public void saveMessage(String clientId, StoredMessage message) {
-        boolean harmless = message.packetId() == 0 || message.qos() != io.corvid.broker.packet.QoS.EXACTLY_ONCE
-                || message.released();
-        write("saveMessage " + clientId, clientId, harmless, store -> store.saveMessage(clientId, message));
+        write("saveMessage " + clientId, clientId, true, store -> store.saveMessage(clientId, message));
     }
 
     @Override

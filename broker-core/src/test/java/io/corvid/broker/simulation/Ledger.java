@@ -190,13 +190,20 @@ final class Ledger {
         }
     }
 
-    /** First deliveries of QoS 1/2 messages from one publisher on one topic at one QoS come in publishing order. */
+    /**
+     * First deliveries of QoS 1/2 messages from one publisher on one topic at one QoS come in
+     * publishing order, except messages published before the store may have lost part of the
+     * subscriber's session: a failed write of the packet identifier a QoS 1 message was in flight
+     * with brings it back queued, behind later messages still in flight.
+     */
     private void checkPublisherOrder(String clientId, List<Delivery> list) {
         Set<Long> seen = new HashSet<>();
         Map<String, Integer> lastSequence = new HashMap<>();
+        long subscriberLost = storeLostAt.getOrDefault(clientId, Long.MIN_VALUE);
         for (Delivery delivery : list) {
             Sent message = sent.get((int) delivery.id());
             if (!seen.add(delivery.id()) || delivery.qos() == QoS.AT_MOST_ONCE
+                    || subscriberLost > message.sentAt()
                     || message.qos() == QoS.AT_MOST_ONCE || message.topic().startsWith(SHARED_SPACE)
                     || resent.contains(delivery.id())
                     || dropped.contains(clientId + "\u0000" + delivery.id())) {
