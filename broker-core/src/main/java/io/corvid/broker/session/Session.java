@@ -158,8 +158,11 @@ public final class Session {
      * the memory budget is exhausted.
      */
     private volatile boolean lagging = true;
-    /** Whether this session is dropping for lack of room; logged once per episode, until its queue empties. */
-    private boolean overflowing;
+    /**
+     * Whether this session is dropping for lack of room; logged once per episode, until its queue
+     * empties. Written by the session, read by publishers deciding whether to drop at once.
+     */
+    private volatile boolean overflowing;
 
     private volatile boolean ended;
     private volatile boolean connected;
@@ -611,6 +614,16 @@ public final class Session {
                 return outcome;
             }
         }
+        if (parked && overflowing && outcome == Handoff.ACCEPTED && dropsNewest(delivery)
+                && (queuedCount >= context.maxQueuedMessages()
+                        || queuedBytes + delivery.message().footprint() > context.maxQueuedBytes())) {
+            // Its client takes no bytes, so its queue cannot shrink, and it is dropping already:
+            // the message would be dropped on arrival. Dropped here instead, it costs the stuck
+            // session's thread no wake-up, which at full speed had cost the other subscribers of
+            // the topic a tenth to a fifth of their rate.
+            context.messageDropped(this, delivery, DropReason.QUEUE_FULL);
+            return outcome;
+        }
         Delivery handed = delivery;
         if (persistent && delivery.qos() != QoS.AT_MOST_ONCE) {
             // Stored here, on the publisher's thread and before the hand-off, so that the
@@ -642,6 +655,11 @@ public final class Session {
             executor.execute(handOff);
         }
         return outcome;
+    }
+
+    /** Whether the overflow policy drops {@code delivery} itself when the queue is full (rather than older messages, or the client). */
+    private boolean dropsNewest(Delivery delivery) {
+        return delivery.qos() == QoS.AT_MOST_ONCE || context.queueOverflowPolicy() == QueueOverflowPolicy.DROP_NEWEST;
     }
 
     /**
