@@ -136,7 +136,8 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
         this.scheduler.scheduleAtFixedRate(this::sweepKeepAlive, KEEP_ALIVE_SWEEP_MILLIS, KEEP_ALIVE_SWEEP_MILLIS,
                 TimeUnit.MILLISECONDS);
         this.sysTopics = config.sysInterval().isZero() ? null
-                : new SysTopics(metrics, clock, SysTopics.Heap.runtime(), BrokerVersion.current(), this::publishSys);
+                : new SysTopics(metrics, clock, SysTopics.Heap.runtime(), BrokerVersion.current(), cluster != null,
+                        this::publishSys);
     }
 
     /** The production scheduler: one daemon thread, "corvid-sessions". */
