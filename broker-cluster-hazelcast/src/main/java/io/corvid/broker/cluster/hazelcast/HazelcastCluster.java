@@ -92,7 +92,8 @@ public final class HazelcastCluster implements Cluster {
         }
         DataPlane data = new DataPlane(settings.clusterName, nodeId, settings.dataThreads, settings.peerQueueBytes);
         dataPlane = data;
-        RetainedSync sync = new RetainedSync(nodeId, context, settings.retainedTombstoneTtl.toSeconds());
+        RetainedSync sync = new RetainedSync(nodeId, context, settings.retainedTombstoneTtl.toSeconds(),
+                this::onControlLater);
         retained = sync;
         try {
             InetSocketAddress bound = data.start(settings.host, settings.dataPort, inbound -> receive(context, inbound));

@@ -8,17 +8,18 @@ import com.hazelcast.map.listener.EntryUpdatedListener;
 import io.corvid.broker.ClusterContext;
 import io.corvid.broker.ClusterMessage;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,35 +36,51 @@ import org.slf4j.LoggerFactory;
  * older one never replaces a newer one.
  *
  * <p>The version this node has for each topic is held in memory; that of a deletion or an expired
- * message is forgotten once the map has forgotten it too (see {@link RetainedValue#ttlSeconds}).
+ * message is forgotten once the map has forgotten it too (see {@link RetainedValue#ttlSeconds}),
+ * by a sweep at most once a minute, so that the memory it takes follows the topics that have a
+ * retained message, not every topic that ever had one.
  */
 final class RetainedSync {
     private static final Logger LOG = LoggerFactory.getLogger(RetainedSync.class);
     private static final long LOAD_TIMEOUT_SECONDS = 30;
+    private static final long SWEEP_INTERVAL_MILLIS = 60_000;
 
     private final String localNode;
     private final ClusterContext context;
     private final long tombstoneSeconds;
+    /** Runs the sweeps, off the threads that publish and deliver. */
+    private final Executor sweeper;
+    /** The wall clock, for versions and for when they may be forgotten. */
+    private final LongSupplier clock;
     /** The version of each topic's retained message (or deletion) on this node. */
-    private final Map<String, RetainedVersion> versions = new ConcurrentHashMap<>();
-    /** Versions that may be forgotten, soonest first (deletions and expiring messages). Guarded by itself. */
-    private final PriorityQueue<Forgettable> forgettable =
-            new PriorityQueue<>(Comparator.comparingLong(Forgettable::atMillis));
+    private final Map<String, Known> versions = new ConcurrentHashMap<>();
+    /** When the next sweep of {@link #versions} is due (wall clock). */
+    private final AtomicLong nextSweepMillis = new AtomicLong();
     private volatile IMap<String, RetainedValue> map;
     private UUID listenerId;
 
-    private record Forgettable(String topic, RetainedVersion version, long atMillis) {
+    /** A topic's version on this node, and when it may be forgotten ({@link Long#MAX_VALUE}: never). */
+    private record Known(RetainedVersion version, long forgetAtMillis) {
     }
 
     /**
      * @param localNode        this node's identifier, for the versions it writes
      * @param context          this node's engine
      * @param tombstoneSeconds how long a deletion (or an expired message) is remembered
+     * @param sweeper          where the versions due to be forgotten are swept
      */
-    RetainedSync(String localNode, ClusterContext context, long tombstoneSeconds) {
+    RetainedSync(String localNode, ClusterContext context, long tombstoneSeconds, Executor sweeper) {
+        this(localNode, context, tombstoneSeconds, sweeper, System::currentTimeMillis);
+    }
+
+    /** As the other constructor, on {@code clock} (tests move it). */
+    RetainedSync(String localNode, ClusterContext context, long tombstoneSeconds, Executor sweeper,
+                 LongSupplier clock) {
         this.localNode = localNode;
         this.context = context;
         this.tombstoneSeconds = tombstoneSeconds;
+        this.sweeper = sweeper;
+        this.clock = clock;
     }
 
     /**
@@ -74,15 +91,15 @@ final class RetainedSync {
      * @return its version, for the copies sent straight to the other nodes
      */
     RetainedVersion published(ClusterMessage message) {
-        String topic = message.topic();
-        RetainedVersion version = versions.compute(topic, (t, seen) -> {
+        long now = clock.getAsLong();
+        RetainedVersion version = versions.compute(message.topic(), (t, seen) -> {
             // A newer message from elsewhere may have been installed between the engine storing this
             // one and now; this one is newer still, so it must be the one kept. (Nothing is written
             // when it is still there, the usual case.)
             context.installRetained(message);
-            return RetainedVersion.next(seen, System.currentTimeMillis(), localNode);
-        });
-        remember(message, version);
+            return known(message, RetainedVersion.next(seen == null ? null : seen.version(), now, localNode), now);
+        }).version();
+        sweepIfDue(now);
         write(message, version);
         return version;
     }
@@ -101,17 +118,16 @@ final class RetainedSync {
     /** Makes {@code message} this node's retained message of its topic if it is newer; returns whether it was. */
     boolean install(ClusterMessage message, RetainedVersion version) {
         boolean[] installed = {false};
+        long now = clock.getAsLong();
         versions.compute(message.topic(), (topic, seen) -> {
-            if (!version.isNewerThan(seen)) {
+            if (seen != null && !version.isNewerThan(seen.version())) {
                 return seen;
             }
             context.installRetained(message);
             installed[0] = true;
-            return version;
+            return known(message, version, now);
         });
-        if (installed[0]) {
-            remember(message, version);
-        }
+        sweepIfDue(now);
         return installed[0];
     }
 
@@ -165,7 +181,7 @@ final class RetainedSync {
             if (cluster.containsKey(topic) || isNodeOwn(topic)) {
                 continue;
             }
-            versions.putIfAbsent(topic, restored);
+            versions.putIfAbsent(topic, new Known(restored, Long.MAX_VALUE));
             offers.add(current.submitToKey(topic, new WriteRetained(RetainedValue.of(own, restored), tombstoneSeconds))
                     .toCompletableFuture().whenComplete((winner, failure) -> {
                         if (winner != null && install(winner.message(topic), winner.version())) {
@@ -220,24 +236,29 @@ final class RetainedSync {
     }
 
     /**
-     * Notes when the version of a deletion or an expiring message may be forgotten (the map
-     * forgets it then too), and forgets those that are due.
+     * {@code message}'s version and when it may be forgotten: a deletion or an expiring message
+     * once the map forgets it too, any other never (while it is retained).
      */
-    private void remember(ClusterMessage message, RetainedVersion version) {
-        long now = System.currentTimeMillis();
+    private Known known(ClusterMessage message, RetainedVersion version, long nowMillis) {
         long keepMillis = TimeUnit.SECONDS.toMillis(tombstoneSeconds);
-        synchronized (forgettable) {
-            if (message.payload().length == 0) {
-                forgettable.add(new Forgettable(message.topic(), version, now + keepMillis));
-            } else if (message.expirySeconds() != ClusterMessage.NEVER_EXPIRES) {
-                forgettable.add(new Forgettable(message.topic(), version,
-                        now + TimeUnit.SECONDS.toMillis(message.expirySeconds()) + keepMillis));
-            }
-            for (Forgettable due = forgettable.peek(); due != null && due.atMillis() <= now; due = forgettable.peek()) {
-                forgettable.poll();
-                versions.remove(due.topic(), due.version());
-            }
+        if (message.payload().length == 0) {
+            return new Known(version, nowMillis + keepMillis);
         }
+        if (message.expirySeconds() != ClusterMessage.NEVER_EXPIRES) {
+            return new Known(version, nowMillis + TimeUnit.SECONDS.toMillis(message.expirySeconds()) + keepMillis);
+        }
+        return new Known(version, Long.MAX_VALUE);
+    }
+
+    /** Has the versions that are due forgotten, at most once per interval. */
+    private void sweepIfDue(long nowMillis) {
+        long due = nextSweepMillis.get();
+        if (nowMillis < due || !nextSweepMillis.compareAndSet(due, nowMillis + SWEEP_INTERVAL_MILLIS)) {
+            return;
+        }
+        // removeIf on a ConcurrentHashMap's entries removes an entry only if it still has the value
+        // that was tested, so a version written meanwhile stays.
+        sweeper.execute(() -> versions.entrySet().removeIf(entry -> entry.getValue().forgetAtMillis() <= nowMillis));
     }
 
     /** Installs what other nodes write to the map (this node's own writes come back and are ignored). */

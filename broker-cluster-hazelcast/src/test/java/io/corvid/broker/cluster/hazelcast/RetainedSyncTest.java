@@ -51,7 +51,8 @@ class RetainedSyncTest {
     }
 
     private final Engine engine = new Engine();
-    private final RetainedSync sync = new RetainedSync("local", engine, 3600);
+    private long now = 1_700_000_000_000L;
+    private final RetainedSync sync = new RetainedSync("local", engine, 3600, Runnable::run, () -> now);
 
     private static ClusterMessage retained(String payload) {
         return new ClusterMessage("t", payload.getBytes(StandardCharsets.UTF_8), QoS.AT_LEAST_ONCE, true,
@@ -79,7 +80,7 @@ class RetainedSyncTest {
 
     @Test
     void whatThisNodePublishesAfterSeeingANewerVersionIsNewerStillAndKept() {
-        RetainedVersion far = new RetainedVersion(System.currentTimeMillis() + 3_600_000, "fast-clock");
+        RetainedVersion far = new RetainedVersion(now + 3_600_000, "fast-clock");
         sync.install(retained("theirs"), far);
         // The engine stored the local message first; a copy from elsewhere could have been installed after it.
         RetainedVersion mine = sync.published(retained("mine"));
@@ -95,5 +96,21 @@ class RetainedSyncTest {
         assertNull(engine.retained.get("t"));
         assertFalse(sync.install(retained("v1"), new RetainedVersion(100, "a")), "a late copy of the deleted one");
         assertNull(engine.retained.get("t"));
+    }
+
+    @Test
+    void aDeletionsVersionIsForgottenOnceTheClusterForgetsItTooAndAPermanentMessagesIsNot() {
+        sync.install(retained(""), new RetainedVersion(150, "b"));
+        sync.install(new ClusterMessage("kept", "k".getBytes(StandardCharsets.UTF_8), QoS.AT_MOST_ONCE, true,
+                Properties.EMPTY, null, ClusterMessage.NEVER_EXPIRES), new RetainedVersion(150, "b"));
+        now += 3_600_000 + 60_000;
+        sync.install(new ClusterMessage("other", "o".getBytes(StandardCharsets.UTF_8), QoS.AT_MOST_ONCE, true,
+                Properties.EMPTY, null, ClusterMessage.NEVER_EXPIRES), new RetainedVersion(1, "b")); // sweeps
+
+        assertTrue(sync.install(retained("long after"), new RetainedVersion(100, "a")),
+                "a day later nothing remembers the deletion (nor does the cluster's map)");
+        assertFalse(sync.install(new ClusterMessage("kept", "older".getBytes(StandardCharsets.UTF_8),
+                QoS.AT_MOST_ONCE, true, Properties.EMPTY, null, ClusterMessage.NEVER_EXPIRES),
+                new RetainedVersion(100, "a")), "a retained message's version stays");
     }
 }
