@@ -1,5 +1,7 @@
 package io.corvid.broker;
 
+import java.util.List;
+
 /** What a {@link Cluster} may ask of the broker node it belongs to. */
 public interface ClusterContext {
 
@@ -13,4 +15,32 @@ public interface ClusterContext {
      * @return the number of sessions on this node it was handed to
      */
     int deliver(ClusterMessage message);
+
+    /**
+     * As {@link #deliver}, except that this node's retained messages are left alone even when the
+     * message carries RETAIN: for a cluster that decides itself which retained message of a topic
+     * wins (two nodes may publish one at once) and installs the winner with
+     * {@link #installRetained}. Safe from any thread; does not block.
+     *
+     * @return the number of sessions on this node it was handed to
+     */
+    int deliverWithoutRetaining(ClusterMessage message);
+
+    /**
+     * Makes {@code message} this node's retained message of its topic, or deletes that one when
+     * the payload is empty, without delivering it to any session and without giving it to
+     * {@link Cluster#publish}: for retained messages published earlier elsewhere, such as those a
+     * node loads when it joins. Written through to the session store like any retained message.
+     * Does nothing when retained messages are turned off, or when this node's retained message of
+     * the topic is already this one (the same payload array). Safe from any thread; does not block
+     * on the network.
+     */
+    void installRetained(ClusterMessage message);
+
+    /**
+     * This node's retained messages now, except those that have expired and the broker's own
+     * {@code $SYS} ones (which describe this node), each with its seconds of life left. Messages
+     * retained later, or deleted meanwhile, may or may not be in it.
+     */
+    List<ClusterMessage> retainedMessages();
 }

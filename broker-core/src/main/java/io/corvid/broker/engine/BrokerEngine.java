@@ -136,7 +136,8 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
         this.scheduler.scheduleAtFixedRate(this::sweepKeepAlive, KEEP_ALIVE_SWEEP_MILLIS, KEEP_ALIVE_SWEEP_MILLIS,
                 TimeUnit.MILLISECONDS);
         this.sysTopics = config.sysInterval().isZero() ? null
-                : new SysTopics(metrics, clock, SysTopics.Heap.runtime(), BrokerVersion.current(), this::publishSys);
+                : new SysTopics(metrics, clock, SysTopics.Heap.runtime(), BrokerVersion.current(), cluster != null,
+                        this::publishSys);
     }
 
     /** The production scheduler: one daemon thread, "corvid-sessions". */
@@ -419,17 +420,49 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
      * subscription groups do not take it. Safe from
      * any thread; nobody is held back for it (the other node acknowledged its publisher already).
      */
-    int deliverFromCluster(ClusterMessage clustered) {
-        long expiresAt = clustered.expirySeconds() == ClusterMessage.NEVER_EXPIRES ? Message.NEVER
-                : clock.currentTimeMillis() + clustered.expirySeconds() * 1000;
-        Message message = new Message(clustered.topic(), clustered.payload(), clustered.qos(), clustered.retain(),
-                clustered.properties(), clustered.publisherId(), expiresAt);
-        if (message.retain() && config.retainAvailable()) {
+    int deliverFromCluster(ClusterMessage clustered, boolean updatesRetained) {
+        Message message = fromCluster(clustered);
+        if (updatesRetained && message.retain() && config.retainAvailable()) {
             updateRetained(message);
         }
         // Shared subscriptions are not clustered: a group takes only what is published on its own
         // node, whatever else brought a message here (see docs/cluster.md).
         return router.route(message, null, false);
+    }
+
+    /** Sets or deletes this node's retained message of a topic for the cluster; see {@link ClusterContext#installRetained}. */
+    void installRetainedFromCluster(ClusterMessage clustered) {
+        if (!config.retainAvailable()) {
+            return;
+        }
+        Message current = retained.get(clustered.topic());
+        // The cluster re-installs what this node itself published when it wins: nothing to write then.
+        if (current == null ? clustered.payload().length == 0 : current.payload() == clustered.payload()) {
+            return;
+        }
+        updateRetained(fromCluster(clustered));
+    }
+
+    /** This node's live retained messages for the cluster, without the $SYS ones; see {@link ClusterContext#retainedMessages}. */
+    List<ClusterMessage> retainedForCluster() {
+        long now = clock.currentTimeMillis();
+        List<ClusterMessage> messages = new ArrayList<>();
+        retained.forEach((topic, message) -> {
+            if (!message.isExpired(now) && !topic.startsWith("$SYS/")) {
+                messages.add(new ClusterMessage(topic, message.payload(), message.qos(), true, message.properties(),
+                        message.publisherId(), message.expiresAtMillis() == Message.NEVER
+                                ? ClusterMessage.NEVER_EXPIRES : message.remainingSeconds(now)));
+            }
+        });
+        return messages;
+    }
+
+    /** A message from the cluster as this node keeps it: "seconds left" becomes an instant by this node's clock. */
+    private Message fromCluster(ClusterMessage clustered) {
+        long expiresAt = clustered.expirySeconds() == ClusterMessage.NEVER_EXPIRES ? Message.NEVER
+                : clock.currentTimeMillis() + clustered.expirySeconds() * 1000;
+        return new Message(clustered.topic(), clustered.payload(), clustered.qos(), clustered.retain(),
+                clustered.properties(), clustered.publisherId(), expiresAt);
     }
 
     /** The cluster this node belongs to, or {@code null}. */
@@ -439,7 +472,27 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
 
     /** The way back into this engine for the cluster it belongs to. */
     public ClusterContext clusterContext() {
-        return this::deliverFromCluster;
+        return new ClusterContext() {
+            @Override
+            public int deliver(ClusterMessage message) {
+                return deliverFromCluster(message, true);
+            }
+
+            @Override
+            public int deliverWithoutRetaining(ClusterMessage message) {
+                return deliverFromCluster(message, false);
+            }
+
+            @Override
+            public void installRetained(ClusterMessage message) {
+                installRetainedFromCluster(message);
+            }
+
+            @Override
+            public List<ClusterMessage> retainedMessages() {
+                return retainedForCluster();
+            }
+        };
     }
 
     /** How many sessions on this node subscribe to {@code filter}, as counted for the cluster (for tests). */

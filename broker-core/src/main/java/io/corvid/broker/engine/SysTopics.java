@@ -67,6 +67,8 @@ final class SysTopics {
     private final Heap heap;
     private final Publisher publisher;
     private final String version;
+    /** Whether this node belongs to a cluster: only then are the {@code cluster/...} topics published. */
+    private final boolean clustered;
     private final long startedAtNanos;
     /** The value each topic was last published with. */
     private final Map<String, String> published = new HashMap<>();
@@ -91,10 +93,21 @@ final class SysTopics {
      * @param publisher where the values go
      */
     SysTopics(BrokerMetrics metrics, EngineClock clock, Heap heap, String version, Publisher publisher) {
+        this(metrics, clock, heap, version, false, publisher);
+    }
+
+    /**
+     * As {@link #SysTopics(BrokerMetrics, EngineClock, Heap, String, Publisher)}, with the
+     * {@code $SYS/broker/cluster/...} topics when {@code clustered}: a single node does not
+     * publish counters that would always read 0.
+     */
+    SysTopics(BrokerMetrics metrics, EngineClock clock, Heap heap, String version, boolean clustered,
+              Publisher publisher) {
         this.metrics = metrics;
         this.clock = clock;
         this.heap = heap;
         this.version = version;
+        this.clustered = clustered;
         this.publisher = publisher;
         this.startedAtNanos = clock.nanoTime();
     }
@@ -153,6 +166,13 @@ final class SysTopics {
         publish("publish/messages/dropped", metrics.messagesDropped());
         publish("bytes/received", metrics.bytesReceived());
         publish("bytes/sent", metrics.bytesSent());
+
+        if (clustered) {
+            publish("cluster/members", metrics.clusterMembers());
+            publish("cluster/messages/forwarded", metrics.clusterMessagesForwarded());
+            publish("cluster/messages/received", metrics.clusterMessagesReceived());
+            publish("cluster/messages/dropped", metrics.clusterMessagesDropped());
+        }
     }
 
     private void publish(String name, long value) {

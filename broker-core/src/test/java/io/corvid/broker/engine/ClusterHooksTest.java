@@ -167,6 +167,65 @@ class ClusterHooksTest extends EngineTestSupport {
     }
 
     @Test
+    void anInstalledRetainedMessageIsKeptForLaterSubscribersWithoutBeingDeliveredOrForwarded() {
+        TestClient current = client("current");
+        current.connect(MQTT_5, true);
+        current.subscribe("config/+", QoS.AT_LEAST_ONCE);
+
+        recording.context.installRetained(new ClusterMessage("config/a", bytes("v1"), QoS.AT_LEAST_ONCE, true,
+                Properties.EMPTY, "writer", 60));
+        current.expectNothing();
+        assertTrue(recording.published.isEmpty(), "an installed message went to the cluster");
+
+        TestClient late = client("late");
+        late.connect(MQTT_5, true);
+        late.subscribe("config/+", QoS.AT_LEAST_ONCE);
+        Publish retained = late.receive();
+        assertEquals("v1", new String(retained.payload(), StandardCharsets.UTF_8));
+        assertTrue(retained.retain());
+        assertEquals(60, retained.properties().getLong(Property.MESSAGE_EXPIRY_INTERVAL, -1));
+
+        recording.context.installRetained(new ClusterMessage("config/a", new byte[0], QoS.AT_MOST_ONCE, true,
+                Properties.EMPTY, null, ClusterMessage.NEVER_EXPIRES));
+        assertEquals(0, engine().retainedMessageCount());
+        current.expectNothing();
+    }
+
+    @Test
+    void aMessageDeliveredWithoutRetainingReachesSubscribersButLeavesTheRetainedMessageAlone() {
+        engine().publishFromApplication(Publish.atMostOnce("state", bytes("kept"), true));
+        TestClient subscriber = client("subscriber");
+        subscriber.connect(MQTT_5, true);
+        subscriber.subscribe("state", QoS.AT_MOST_ONCE);
+        assertEquals("kept", new String(subscriber.receive().payload(), StandardCharsets.UTF_8));
+
+        assertEquals(1, recording.context.deliverWithoutRetaining(new ClusterMessage("state", bytes("stale"),
+                QoS.AT_MOST_ONCE, true, Properties.EMPTY, "elsewhere", ClusterMessage.NEVER_EXPIRES)));
+        assertEquals("stale", new String(subscriber.receive().payload(), StandardCharsets.UTF_8));
+        assertEquals("kept", new String(engine().retained("state").get(0).payload(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void theRetainedMessagesListedForTheClusterAreTheLiveNonSysOnesWithTheirSecondsLeft() {
+        engine().publishFromApplication(Publish.atMostOnce("forever", bytes("f"), true));
+        engine().publishFromApplication(new Publish("soon", QoS.AT_LEAST_ONCE, true, false, 1, bytes("s"),
+                Properties.builder().put(Property.MESSAGE_EXPIRY_INTERVAL, 100L).build()));
+        engine().publishFromApplication(new Publish("gone", QoS.AT_MOST_ONCE, true, false, 0, bytes("g"),
+                Properties.builder().put(Property.MESSAGE_EXPIRY_INTERVAL, 5L).build()));
+        engine().publishSys("$SYS/broker/uptime", bytes("1 seconds"));
+        clock.advanceMillis(10_000);
+
+        java.util.Map<String, ClusterMessage> listed = new java.util.TreeMap<>();
+        recording.context.retainedMessages().forEach(message -> listed.put(message.topic(), message));
+
+        assertEquals(List.of("forever", "soon"), List.copyOf(listed.keySet()));
+        assertEquals(ClusterMessage.NEVER_EXPIRES, listed.get("forever").expirySeconds());
+        assertEquals(90, listed.get("soon").expirySeconds());
+        assertEquals(QoS.AT_LEAST_ONCE, listed.get("soon").qos());
+        assertTrue(listed.get("soon").retain());
+    }
+
+    @Test
     void sharedSubscriptionsTakeOnlyWhatIsPublishedOnTheirOwnNode() {
         TestClient member = client("member");
         member.connect(MQTT_5, true);

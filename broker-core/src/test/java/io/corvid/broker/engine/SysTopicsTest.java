@@ -61,12 +61,16 @@ class SysTopicsTest {
     };
     /** What the last round published, in order. */
     private final Map<String, String> published = new LinkedHashMap<>();
-    private final SysTopics sys = new SysTopics(metrics, clock, heap, "1.2.3", (topic, payload) -> {
-        String previous = published.put(topic, new String(payload, StandardCharsets.UTF_8));
-        assertEquals(null, previous, topic + " published twice in one round");
-    });
+    private final SysTopics sys = new SysTopics(metrics, clock, heap, "1.2.3", this::record);
+    /** The same on a node of a cluster. */
+    private final SysTopics clusteredSys = new SysTopics(metrics, clock, heap, "1.2.3", true, this::record);
     private final Logger log = (Logger) LoggerFactory.getLogger(SysTopics.class);
     private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+
+    private void record(String topic, byte[] payload) {
+        String previous = published.put(topic, new String(payload, StandardCharsets.UTF_8));
+        assertEquals(null, previous, topic + " published twice in one round");
+    }
 
     /** A clock that moves only when told. */
     private static final class ManualClock implements EngineClock {
@@ -188,6 +192,36 @@ class SysTopicsTest {
     }
 
     @Test
+    void aClusteredNodePublishesTheClustersCountersAndOnlyWhatChanged() {
+        values.putAll(Map.of("clusterMembers", 3L, "clusterMessagesForwarded", 120L,
+                "clusterMessagesReceived", 80L, "clusterMessagesDropped", 2L));
+        Map<String, String> first = clusteredRound(clusteredSys, 0);
+        assertEquals("3", first.get("$SYS/broker/cluster/members"));
+        assertEquals("120", first.get("$SYS/broker/cluster/messages/forwarded"));
+        assertEquals("80", first.get("$SYS/broker/cluster/messages/received"));
+        assertEquals("2", first.get("$SYS/broker/cluster/messages/dropped"));
+
+        values.put("clusterMembers", 2L);
+        values.put("clusterMessagesForwarded", 121L);
+        Map<String, String> second = clusteredRound(clusteredSys, 10);
+        assertEquals(Map.of("$SYS/broker/uptime", "10 seconds", "$SYS/broker/cluster/members", "2",
+                "$SYS/broker/cluster/messages/forwarded", "121"), second);
+    }
+
+    @Test
+    void aSingleNodePublishesNoClusterTopics() {
+        values.put("clusterMembers", 1L);
+        assertTrue(round(0).keySet().stream().noneMatch(topic -> topic.startsWith("$SYS/broker/cluster/")));
+    }
+
+    private Map<String, String> clusteredRound(SysTopics topics, long advanceSeconds) {
+        clock.nanos += TimeUnit.SECONDS.toNanos(advanceSeconds);
+        published.clear();
+        topics.run();
+        return new LinkedHashMap<>(published);
+    }
+
+    @Test
     void theVersionComesFromTheBuild() {
         String version = BrokerVersion.current();
         assertTrue(version.matches("\\d+\\.\\d+\\.\\d+.*"), "a Maven version, filtered in: " + version);
@@ -209,6 +243,7 @@ class SysTopicsTest {
                 documented.add(topic);
             }
         }
-        assertEquals(new TreeSet<>(round(0).keySet()), documented, "the $SYS table of " + OPERATIONS_DOC);
+        assertEquals(new TreeSet<>(clusteredRound(clusteredSys, 0).keySet()), documented,
+                "the $SYS tables of " + OPERATIONS_DOC + " (a clustered node publishes every topic)");
     }
 }

@@ -1,6 +1,5 @@
 package io.corvid.broker.cluster.hazelcast;
 
-import io.corvid.broker.ClusterContext;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -42,6 +41,12 @@ final class DataPlane implements AutoCloseable {
     private final byte[] hello;
     private Channel server;
 
+    /** What this node does with each message a peer sends: called on that peer's connection's event loop, in order. */
+    @FunctionalInterface
+    interface Receiver {
+        void receive(FrameCodec.Inbound inbound);
+    }
+
     DataPlane(String clusterName, String localNode, int threads, long peerQueueBytes) {
         this.clusterName = clusterName;
         this.localNode = localNode;
@@ -62,7 +67,7 @@ final class DataPlane implements AutoCloseable {
      *
      * @return the address as bound (port 0 tells the real port)
      */
-    InetSocketAddress start(String host, int port, ClusterContext context) throws InterruptedException {
+    InetSocketAddress start(String host, int port, Receiver receiver) throws InterruptedException {
         ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -71,7 +76,7 @@ final class DataPlane implements AutoCloseable {
                         channel.pipeline()
                                 .addLast(new LengthFieldBasedFrameDecoder(FrameCodec.MAX_BODY, 0,
                                         FrameCodec.LENGTH_FIELD, 0, FrameCodec.LENGTH_FIELD))
-                                .addLast(new InboundHandler(clusterName, localNode, context, received, refused));
+                                .addLast(new InboundHandler(clusterName, localNode, receiver, received, refused));
                     }
                 });
         server = bootstrap.bind(host, port).sync().channel();

@@ -19,14 +19,16 @@ import java.nio.charset.StandardCharsets;
  * <p>A connection opens with a HELLO: type 1, the protocol version, the cluster name and the
  * sending node's identifier, so that a node never takes messages from another cluster or from
  * a node of an incompatible version. Then MESSAGE frames: type 2, a flags byte (bit 0: a
- * publisher identifier follows), the publisher identifier as an MQTT string, and the message as
- * an MQTT 5.0 PUBLISH made by the core's own encoder. The PUBLISH carries topic, QoS, RETAIN,
+ * publisher identifier follows; bit 1: a retained message's version follows), the publisher
+ * identifier as an MQTT string, the version (an 8-byte stamp and the writing node's identifier
+ * as an MQTT string, see {@link RetainedVersion}), and the message as an MQTT 5.0 PUBLISH made by
+ * the core's own encoder. The PUBLISH carries topic, QoS, RETAIN,
  * payload and the forwardable properties; its Message Expiry Interval is the seconds left; its
  * packet identifier means nothing (1 for QoS 1 and 2, which need one).
  */
 final class FrameCodec {
     /** The data-plane protocol version this node speaks; a HELLO with another is refused. */
-    static final int PROTOCOL_VERSION = 1;
+    static final int PROTOCOL_VERSION = 2;
     static final byte HELLO = 1;
     static final byte MESSAGE = 2;
     /** Bytes of frame length before each body. */
@@ -35,6 +37,7 @@ final class FrameCodec {
     static final int MAX_BODY = MqttDecoder.MAX_PACKET_SIZE_LIMIT + 4 + 0xFFFF;
 
     private static final int HAS_PUBLISHER = 1;
+    private static final int HAS_VERSION = 2;
 
     private FrameCodec() {
     }
@@ -66,8 +69,13 @@ final class FrameCodec {
         return new Hello(version, clusterName, nodeId);
     }
 
-    /** A MESSAGE body. */
+    /** A MESSAGE body without a version. */
     static byte[] message(ClusterMessage message) {
+        return message(message, null);
+    }
+
+    /** A MESSAGE body; {@code version} is a retained message's, or {@code null}. */
+    static byte[] message(ClusterMessage message, RetainedVersion version) {
         Properties properties = message.properties();
         if (message.expirySeconds() != ClusterMessage.NEVER_EXPIRES) {
             properties = properties.with(Property.MESSAGE_EXPIRY_INTERVAL, message.expirySeconds());
@@ -75,15 +83,30 @@ final class FrameCodec {
         Publish publish = new Publish(message.topic(), message.qos(), message.retain(), false,
                 message.qos() == QoS.AT_MOST_ONCE ? 0 : 1, message.payload(), properties);
         byte[] publisher = message.publisherId() == null ? null : utf8(message.publisherId());
+        byte[] versionNode = version == null ? null : utf8(version.node());
         int size = 2 + (publisher == null ? 0 : 2 + publisher.length)
+                + (versionNode == null ? 0 : 8 + 2 + versionNode.length)
                 + MqttEncoder.encodedSize(publish, ProtocolVersion.MQTT_5);
         ByteBuffer out = ByteBuffer.allocate(size);
-        out.put(MESSAGE).put((byte) (publisher == null ? 0 : HAS_PUBLISHER));
+        out.put(MESSAGE).put((byte) ((publisher == null ? 0 : HAS_PUBLISHER) | (version == null ? 0 : HAS_VERSION)));
         if (publisher != null) {
             putString(out, publisher);
         }
+        if (version != null) {
+            out.putLong(version.stamp());
+            putString(out, versionNode);
+        }
         MqttEncoder.encode(publish, ProtocolVersion.MQTT_5, out);
         return out.array();
+    }
+
+    /**
+     * What a MESSAGE frame carries.
+     *
+     * @param message the message
+     * @param version a retained message's version, or {@code null}
+     */
+    record Inbound(ClusterMessage message, RetainedVersion version) {
     }
 
     /**
@@ -92,12 +115,20 @@ final class FrameCodec {
      * @param decoder the connection's decoder (MQTT 5.0, client role: it reads what a server sends)
      * @throws IllegalArgumentException when the body is not a well-formed MESSAGE
      */
-    static ClusterMessage readMessage(ByteBuffer body, MqttDecoder decoder) {
+    static Inbound readMessage(ByteBuffer body, MqttDecoder decoder) {
         if (body.get() != MESSAGE) {
             throw new IllegalArgumentException("not a MESSAGE frame");
         }
         int flags = body.get() & 0xFF;
         String publisherId = (flags & HAS_PUBLISHER) != 0 ? getString(body) : null;
+        RetainedVersion version = null;
+        if ((flags & HAS_VERSION) != 0) {
+            if (body.remaining() < 8) {
+                throw new IllegalArgumentException("a retained message's version is cut off");
+            }
+            long stamp = body.getLong();
+            version = new RetainedVersion(stamp, getString(body));
+        }
         DecodeResult result = decoder.decode(body);
         if (!(result instanceof DecodeResult.Decoded decoded) || !(decoded.packet() instanceof Publish publish)) {
             throw new IllegalArgumentException("a MESSAGE frame without a well-formed PUBLISH: " + result);
@@ -105,8 +136,8 @@ final class FrameCodec {
         requireEnd(body, "MESSAGE");
         Properties properties = publish.properties();
         long expiry = properties.getLong(Property.MESSAGE_EXPIRY_INTERVAL, ClusterMessage.NEVER_EXPIRES);
-        return new ClusterMessage(publish.topic(), publish.payload(), publish.qos(), publish.retain(),
-                properties.without(Property.MESSAGE_EXPIRY_INTERVAL), publisherId, expiry);
+        return new Inbound(new ClusterMessage(publish.topic(), publish.payload(), publish.qos(), publish.retain(),
+                properties.without(Property.MESSAGE_EXPIRY_INTERVAL), publisherId, expiry), version);
     }
 
     /** A decoder for MESSAGE frames: PUBLISH packets as large as MQTT allows. */

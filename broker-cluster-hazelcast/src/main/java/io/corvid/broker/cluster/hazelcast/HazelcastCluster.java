@@ -7,12 +7,14 @@ import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent;
+import com.hazelcast.map.IMap;
 import com.hazelcast.replicatedmap.ReplicatedMap;
 import io.corvid.broker.Cluster;
 import io.corvid.broker.ClusterContext;
 import io.corvid.broker.ClusterMember;
 import io.corvid.broker.ClusterMessage;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -46,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * each other node with a matching subscriber over a direct connection ({@link DataPlane}), at
  * most once per node, and the receiving node delivers it to its own subscribers only, so nothing
  * is ever forwarded twice. Retained messages go to every node, so that each node's retained
- * messages stay complete for its new subscribers.
+ * messages stay complete for its new subscribers, and into a Hazelcast map with backups, from
+ * which a node that joins later loads them (see {@link RetainedSync}).
  *
  * <p>What is guaranteed, and what not yet, is in docs/cluster.md. One instance serves one broker.
  */
@@ -66,6 +69,7 @@ public final class HazelcastCluster implements Cluster {
     private final RouteTable routes = new RouteTable(nodeId, index, this::onControlLater);
     private final ThreadLocal<List<String>> destinations = ThreadLocal.withInitial(() -> new ArrayList<>(4));
     private volatile DataPlane dataPlane;
+    private volatile RetainedSync retained;
     private volatile HazelcastInstance hazelcast;
     private volatile String dataAddress;
     private volatile boolean running;
@@ -88,8 +92,11 @@ public final class HazelcastCluster implements Cluster {
         }
         DataPlane data = new DataPlane(settings.clusterName, nodeId, settings.dataThreads, settings.peerQueueBytes);
         dataPlane = data;
+        RetainedSync sync = new RetainedSync(nodeId, context, settings.retainedTombstoneTtl.toSeconds(),
+                this::onControlLater);
+        retained = sync;
         try {
-            InetSocketAddress bound = data.start(settings.host, settings.dataPort, context);
+            InetSocketAddress bound = data.start(settings.host, settings.dataPort, inbound -> receive(context, inbound));
             dataAddress = settings.host + ":" + bound.getPort();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -120,6 +127,9 @@ public final class HazelcastCluster implements Cluster {
             // the empty task below, whose completion thus means the links are being opened.
             hazelcast.getCluster().addMembershipListener(new Membership());
             onControl(() -> { });
+            // Before the broker serves: its first subscribers find every retained message of the cluster.
+            IMap<String, RetainedValue> retainedMap = hazelcast.getMap(HazelcastSettings.RETAINED);
+            onControl(() -> sync.attach(retainedMap));
         } catch (RuntimeException e) {
             stop();
             throw new IllegalStateException("could not join cluster '" + settings.clusterName + "': " + e.getMessage(), e);
@@ -140,6 +150,10 @@ public final class HazelcastCluster implements Cluster {
         try {
             if (instance != null) {
                 onControl(routes::detach);
+                RetainedSync sync = retained;
+                if (sync != null) {
+                    onControl(sync::detach);
+                }
                 // A graceful leave: the others see this member go at once and drop its routes.
                 instance.shutdown();
             }
@@ -176,13 +190,15 @@ public final class HazelcastCluster implements Cluster {
         if (subscribed == 0 && !message.retain()) {
             return 0;
         }
-        byte[] frame = FrameCodec.message(message);
         if (message.retain()) {
-            // Every node keeps the retained messages for its own future subscribers.
+            // Every node keeps the retained messages for its own future subscribers: the copies
+            // sent straight now are the fast path, the map the one for nodes that join later.
+            byte[] frame = FrameCodec.message(message, retained.published(message));
             for (String node : data.peers()) {
                 data.send(node, frame);
             }
         } else {
+            byte[] frame = FrameCodec.message(message);
             for (int i = 0; i < subscribed; i++) {
                 data.send(nodes.get(i), frame);
             }
@@ -206,6 +222,17 @@ public final class HazelcastCluster implements Cluster {
             }
         }
         return members;
+    }
+
+    /** Hands a message from another node to the engine; a retained one goes through {@link RetainedSync}. */
+    private void receive(ClusterContext context, FrameCodec.Inbound inbound) {
+        ClusterMessage message = inbound.message();
+        RetainedSync sync = retained;
+        if (message.retain() && inbound.version() != null && sync != null) {
+            sync.receivedLive(message, inbound.version());
+        } else {
+            context.deliver(message);
+        }
     }
 
     /** This node's identifier in the cluster (random per start). */
@@ -354,10 +381,15 @@ public final class HazelcastCluster implements Cluster {
         if (instance == null) {
             return;
         }
-        LOG.warn("Cluster '{}' merged after a split; re-asserting this node's routes", settings.clusterName);
+        LOG.warn("Cluster '{}' merged after a split; re-asserting this node's routes and reloading the retained "
+                + "messages", settings.clusterName);
         syncMembers(instance.getCluster().getMembers());
         routes.reassert();
         routes.rebuildIndex();
+        RetainedSync sync = retained;
+        if (sync != null) {
+            sync.load();
+        }
     }
 
     private final class Membership implements InitialMembershipListener {
@@ -408,6 +440,8 @@ public final class HazelcastCluster implements Cluster {
         int dataPort;
         long peerQueueBytes = 64L * 1024 * 1024;
         int dataThreads = 2;
+        int retainedBackups = 1;
+        Duration retainedTombstoneTtl = Duration.ofDays(1);
         final Map<String, String> properties = new LinkedHashMap<>();
 
         private Builder() {
@@ -483,6 +517,32 @@ public final class HazelcastCluster implements Cluster {
         }
 
         /**
+         * Backup copies of the cluster's retained messages on other members (Hazelcast's synchronous
+         * backups), so that they survive that many members lost at once. 0 to 6; default 1.
+         */
+        public Builder retainedBackups(int backups) {
+            if (backups < 0 || backups > 6) {
+                throw new IllegalArgumentException("retainedBackups must be 0..6: " + backups);
+            }
+            this.retainedBackups = backups;
+            return this;
+        }
+
+        /**
+         * How long the cluster remembers that a retained message was deleted (or expired), so that
+         * a node away for less than that does not bring back its older copy. At least a second;
+         * default one day.
+         */
+        public Builder retainedTombstoneTtl(Duration ttl) {
+            Objects.requireNonNull(ttl, "ttl");
+            if (ttl.toSeconds() < 1) {
+                throw new IllegalArgumentException("retainedTombstoneTtl must be at least a second: " + ttl);
+            }
+            this.retainedTombstoneTtl = ttl;
+            return this;
+        }
+
+        /**
          * Sets a Hazelcast property (see Hazelcast's {@code ClusterProperty}), for example
          * {@code hazelcast.max.no.heartbeat.seconds}. Applied after Corvid's own.
          */
@@ -501,6 +561,8 @@ public final class HazelcastCluster implements Cluster {
             copy.dataPort = dataPort;
             copy.peerQueueBytes = peerQueueBytes;
             copy.dataThreads = dataThreads;
+            copy.retainedBackups = retainedBackups;
+            copy.retainedTombstoneTtl = retainedTombstoneTtl;
             copy.properties.putAll(properties);
             return new HazelcastCluster(copy);
         }

@@ -2,6 +2,7 @@ package io.corvid.broker.cluster.hazelcast;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.NetworkConfig;
 import java.util.Map;
 
@@ -13,6 +14,8 @@ final class HazelcastSettings {
     static final String DATA_ATTRIBUTE = "corvid.data";
     /** The route table's name. */
     static final String ROUTES = "corvid.routes";
+    /** The map of retained messages by topic. */
+    static final String RETAINED = "corvid.retained";
 
     private HazelcastSettings() {
     }
@@ -34,6 +37,12 @@ final class HazelcastSettings {
         }
         config.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, nodeId);
         config.getMemberAttributeConfig().setAttribute(DATA_ATTRIBUTE, dataAddress);
+
+        config.getSerializationConfig().addDataSerializableFactory(ClusterSerialization.FACTORY_ID,
+                new ClusterSerialization());
+        MapConfig retained = new MapConfig(RETAINED).setBackupCount(settings.retainedBackups).setAsyncBackupCount(0);
+        retained.getMergePolicyConfig().setPolicy(LatestRetainedMergePolicy.class.getName());
+        config.addMapConfig(retained);
 
         NetworkConfig network = config.getNetworkConfig();
         network.setPort(settings.port);

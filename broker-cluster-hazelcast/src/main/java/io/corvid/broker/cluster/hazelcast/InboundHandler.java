@@ -1,7 +1,5 @@
 package io.corvid.broker.cluster.hazelcast;
 
-import io.corvid.broker.ClusterContext;
-import io.corvid.broker.ClusterMessage;
 import io.corvid.broker.codec.MqttDecoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -12,7 +10,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The receiving end of one peer's connection, after the length-field decoder: checks the HELLO,
- * then hands each message to this node's engine, which routes it to local sessions only. Runs
+ * then hands each message to this node's receiver, which has the engine route it to local
+ * sessions only. Runs
  * on the connection's event loop, so one peer's messages are delivered in the order they came.
  * A frame that breaks the protocol closes the connection (the peer reconnects).
  */
@@ -21,7 +20,7 @@ final class InboundHandler extends ChannelInboundHandlerAdapter {
 
     private final String clusterName;
     private final String localNode;
-    private final ClusterContext context;
+    private final DataPlane.Receiver receiver;
     private final AtomicLong received;
     private final AtomicLong refusedConnections;
     private final MqttDecoder decoder = FrameCodec.newDecoder();
@@ -30,11 +29,11 @@ final class InboundHandler extends ChannelInboundHandlerAdapter {
     /** Set when the connection broke the protocol: frames already read behind the bad one are ignored. */
     private boolean refused;
 
-    InboundHandler(String clusterName, String localNode, ClusterContext context, AtomicLong received,
+    InboundHandler(String clusterName, String localNode, DataPlane.Receiver receiver, AtomicLong received,
                    AtomicLong refusedConnections) {
         this.clusterName = clusterName;
         this.localNode = localNode;
-        this.context = context;
+        this.receiver = receiver;
         this.received = received;
         this.refusedConnections = refusedConnections;
     }
@@ -49,9 +48,9 @@ final class InboundHandler extends ChannelInboundHandlerAdapter {
             if (peer == null) {
                 accept(ctx, FrameCodec.readHello(frame.nioBuffer()));
             } else {
-                ClusterMessage message = FrameCodec.readMessage(frame.nioBuffer(), decoder);
+                FrameCodec.Inbound inbound = FrameCodec.readMessage(frame.nioBuffer(), decoder);
                 received.incrementAndGet();
-                context.deliver(message);
+                receiver.receive(inbound);
             }
         } catch (IllegalArgumentException e) {
             refused = true;

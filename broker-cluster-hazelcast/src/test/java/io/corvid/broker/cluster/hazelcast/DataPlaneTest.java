@@ -42,12 +42,9 @@ class DataPlaneTest {
     void messagesArriveWholeAndInOrderWhateverTheBatching() throws Exception {
         BlockingQueue<ClusterMessage> delivered = new LinkedBlockingQueue<>();
         DataPlane receiver = plane("c", "receiver", 1 << 20);
-        InetSocketAddress address = receiver.start("127.0.0.1", 0, message -> {
-            delivered.add(message);
-            return 1;
-        });
+        InetSocketAddress address = receiver.start("127.0.0.1", 0, inbound -> delivered.add(inbound.message()));
         DataPlane sender = plane("c", "sender", 64L << 20);
-        sender.start("127.0.0.1", 0, message -> 0);
+        sender.start("127.0.0.1", 0, inbound -> { });
         sender.connect("receiver", address);
 
         int count = 5_000; // enough to fill many 64 KiB batches with the larger ones
@@ -88,10 +85,7 @@ class DataPlaneTest {
     void aNodeOfAnotherClusterIsNotHeard() throws Exception {
         BlockingQueue<ClusterMessage> delivered = new LinkedBlockingQueue<>();
         DataPlane receiver = plane("ours", "receiver", 1 << 20);
-        InetSocketAddress address = receiver.start("127.0.0.1", 0, message -> {
-            delivered.add(message);
-            return 1;
-        });
+        InetSocketAddress address = receiver.start("127.0.0.1", 0, inbound -> delivered.add(inbound.message()));
         DataPlane stranger = plane("theirs", "stranger", 1 << 20);
         stranger.connect("receiver", address);
         DataPlane friend = plane("ours", "friend", 1 << 20);

@@ -21,7 +21,22 @@ class FrameCodecTest {
     private final MqttDecoder decoder = FrameCodec.newDecoder();
 
     private ClusterMessage roundTrip(ClusterMessage message) {
-        return FrameCodec.readMessage(ByteBuffer.wrap(FrameCodec.message(message)), decoder);
+        FrameCodec.Inbound inbound = FrameCodec.readMessage(ByteBuffer.wrap(FrameCodec.message(message)), decoder);
+        assertNull(inbound.version(), "a version nobody gave");
+        return inbound.message();
+    }
+
+    @Test
+    void aRetainedMessagesVersionTravelsWithIt() {
+        ClusterMessage sent = new ClusterMessage("state/x", new byte[] {7}, QoS.AT_LEAST_ONCE, true, Properties.EMPTY,
+                "publisher", 60);
+        RetainedVersion version = new RetainedVersion(1_700_000_000_123L, "node-é");
+        FrameCodec.Inbound inbound = FrameCodec.readMessage(ByteBuffer.wrap(FrameCodec.message(sent, version)),
+                decoder);
+        assertEquals(version, inbound.version());
+        assertEquals("publisher", inbound.message().publisherId());
+        assertEquals(60, inbound.message().expirySeconds());
+        assertArrayEquals(new byte[] {7}, inbound.message().payload());
     }
 
     @ParameterizedTest

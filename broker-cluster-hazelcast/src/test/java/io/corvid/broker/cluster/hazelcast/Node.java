@@ -27,6 +27,11 @@ final class Node implements AutoCloseable {
 
     /** As {@link #start(String, Node)}, restoring sessions from {@code store} (when not {@code null}). */
     static Node start(String clusterName, Node seed, SessionStore store) {
+        return start(clusterName, seed, store, Duration.ZERO);
+    }
+
+    /** As {@link #start(String, Node, SessionStore)}, publishing the $SYS topics every {@code sysInterval} (zero: never). */
+    static Node start(String clusterName, Node seed, SessionStore store, Duration sysInterval) {
         HazelcastCluster.Builder settings = HazelcastCluster.builder().clusterName(clusterName).host("127.0.0.1")
                 .port(0).dataPort(0).dataThreads(1)
                 .hazelcastProperty("hazelcast.wait.seconds.before.join", "0")
@@ -39,7 +44,7 @@ final class Node implements AutoCloseable {
             settings.members(List.of(seed.controlAddress()));
         }
         HazelcastCluster cluster = settings.build();
-        Broker.Builder builder = new Broker.Builder().host("127.0.0.1").port(0).sysInterval(Duration.ZERO).ioThreads(1)
+        Broker.Builder builder = new Broker.Builder().host("127.0.0.1").port(0).sysInterval(sysInterval).ioThreads(1)
                 .authentication(Authentication.allowAll()).cluster(cluster);
         if (store != null) {
             builder.sessionStore(store);
@@ -64,6 +69,26 @@ final class Node implements AutoCloseable {
     /** Whether this node routes messages for {@code filter} to {@code other}. */
     boolean knowsRoute(Node other, String filter) {
         return cluster.remoteRoutes().getOrDefault(other.nodeId(), java.util.Set.of()).contains(filter);
+    }
+
+    /** This node's retained message of {@code topic} as a subscriber would get it now, or {@code null}. */
+    String retained(String topic) {
+        List<io.corvid.broker.packet.Publish> retained = broker.retained(topic);
+        return retained.isEmpty() ? null
+                : new String(retained.get(0).payload(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** The cluster's retained message of {@code topic} as its map holds it now (read where it is stored), or {@code null}. */
+    RetainedValue clusterRetained(String topic) {
+        return cluster.hazelcastInstance().<String, RetainedValue>getMap(HazelcastSettings.RETAINED)
+                .executeOnKey(topic, new ReadRetained());
+    }
+
+    /** The cluster's retained payload of {@code topic}, or {@code null} when it has none or it was deleted or expired. */
+    String clusterRetainedPayload(String topic) {
+        RetainedValue value = clusterRetained(topic);
+        return value == null || value.isDeletion() ? null
+                : new String(value.message(topic).payload(), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Override
