@@ -460,6 +460,16 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
      * is already complete continues at once.
      */
     <T> void await(CompletionStage<T> stage, T fallback, String what, Executor resumeOn, Consumer<T> continuation) {
+        await(stage, fallback, what, resumeOn, continuation, null);
+    }
+
+    /**
+     * As {@link #await(CompletionStage, Object, String, Executor, Consumer)}; when the connection
+     * has closed by the time the answer is in, {@code ifClosed} (when not {@code null}) gets it
+     * instead, in {@code resumeOn}: for answers that hold something to give back.
+     */
+    <T> void await(CompletionStage<T> stage, T fallback, String what, Executor resumeOn, Consumer<T> continuation,
+                   Consumer<T> ifClosed) {
         T immediate = AsyncDecisions.immediateValue(stage);
         if (immediate != null) {
             continuation.accept(immediate);
@@ -475,6 +485,9 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
         setReading(false);
         decision.thenAccept(value -> resumeOn.execute(() -> {
             if (state == State.CLOSING || state == State.CLOSED) {
+                if (ifClosed != null) {
+                    ifClosed.accept(value);
+                }
                 return;
             }
             paused = false;
