@@ -851,6 +851,19 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
     public Will takeOver() {
         Will previous = connectedEventFired ? will : null;
         will = null;
+        if (state == State.CONNECTING) {
+            // Overtaken between attaching and its CONNACK: a refusal the client sees at once, since
+            // on a close without CONNACK some clients wait out their whole connect timeout.
+            String description = "another connection took the session over before this one's CONNACK";
+            LOG.info("{}: {}; refusing", describe(), description);
+            engine.metrics().refused(ReasonCode.SERVER_UNAVAILABLE);
+            writeWithinClientLimit(new io.corvid.broker.packet.ConnAck(false, ReasonCode.SERVER_UNAVAILABLE,
+                            version.isV5() ? reasonString(description) : Properties.EMPTY),
+                    new io.corvid.broker.packet.ConnAck(false, ReasonCode.SERVER_UNAVAILABLE, Properties.EMPTY));
+            closeQuietly(new DisconnectReason(DisconnectReason.Initiator.SERVER, ReasonCode.SESSION_TAKEN_OVER,
+                    description));
+            return previous;
+        }
         disconnect(ReasonCode.SESSION_TAKEN_OVER, "another connection took the session over");
         return previous;
     }

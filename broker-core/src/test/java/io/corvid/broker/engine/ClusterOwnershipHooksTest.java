@@ -75,6 +75,18 @@ class ClusterOwnershipHooksTest extends EngineTestSupport {
     }
 
     @Test
+    void aConnectionTakenOverBetweenAttachingAndItsConnackIsRefusedNotLeftWaiting() {
+        TestClient client = client("squeezed");
+        claiming.nextClaim("squeezed").complete(1L);
+        // The notice comes while the attach runs: its work follows the attach, before the CONNACK.
+        claiming.onCurrencyCheck = () -> claiming.context.takeOverClient("squeezed", 2);
+        ConnAck connAck = client.connect(MQTT_5, true);
+        assertEquals(ReasonCode.SERVER_UNAVAILABLE, connAck.reasonCode());
+        client.awaitClosed();
+        Await.until("the session ends", () -> engine().session("squeezed").isEmpty());
+    }
+
+    @Test
     void aNewerClaimElsewhereDisconnectsWithSessionTakenOverAndEndsTheSession() {
         TestClient client = client("moving");
         claiming.nextClaim("moving").complete(4L);
@@ -127,6 +139,8 @@ class ClusterOwnershipHooksTest extends EngineTestSupport {
         /** Client identifiers whose claims at or below the given epoch another node has overtaken. */
         final Map<String, Long> superseded = new ConcurrentHashMap<>();
         volatile ClusterContext context;
+        /** Runs once at the next {@link #isClaimCurrent}, which the engine asks just before it attaches. */
+        volatile Runnable onCurrencyCheck;
 
         CompletableFuture<Long> nextClaim(String clientId) {
             return pending.computeIfAbsent(clientId, id -> new CompletableFuture<>());
@@ -140,6 +154,11 @@ class ClusterOwnershipHooksTest extends EngineTestSupport {
 
         @Override
         public boolean isClaimCurrent(String clientId, long epoch) {
+            Runnable hook = onCurrencyCheck;
+            if (hook != null) {
+                onCurrencyCheck = null;
+                hook.run();
+            }
             return epoch > superseded.getOrDefault(clientId, 0L);
         }
 

@@ -94,6 +94,22 @@ class ClientOwnershipTest {
     }
 
     @Test
+    void aSessionThatEndsReleasesItsClaimWhichKeepsItsEpochForAWhile() {
+        com.hazelcast.map.IMap<String, ClientOwnership.Owner> owners =
+                a.cluster.hazelcastInstance().getMap(ClientOwnership.MAP);
+        client(b, "passing").close();
+        Await.until("B released its claim", () -> owners.get("passing") != null && owners.get("passing").node() == null);
+        assertEquals(1, owners.get("passing").epoch());
+        assertEquals(TimeUnit.SECONDS.toMillis(ClientOwnership.RELEASED_TTL_SECONDS),
+                owners.getEntryView("passing").getTtl(), "a released entry is not kept for ever");
+
+        client(a, "passing");
+        assertEquals(new ClientOwnership.Owner(a.nodeId(), 2, null), owners.get("passing"));
+        assertTrue(owners.getEntryView("passing").getTtl() > TimeUnit.DAYS.toMillis(365),
+                "a claimed entry expires: " + owners.getEntryView("passing").getTtl());
+    }
+
+    @Test
     void anMqtt311ConnectionTakenOverFromAnotherNodeIsClosed() throws Exception {
         MqttClient old = new MqttClient(a.uri(), "classic", new MemoryPersistence());
         CountDownLatch lost = new CountDownLatch(1);
