@@ -19,6 +19,7 @@ import io.corvid.broker.packet.Will;
 import io.corvid.broker.session.Session;
 import io.corvid.broker.topic.Topics;
 import io.corvid.broker.transport.TransportInfo;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -254,16 +255,31 @@ final class ConnectProcessor {
             return;
         }
         String clientId = handler.client.clientId();
-        handler.await(AsyncDecisions.call(() -> cluster.claimClient(clientId)), CLAIM_FAILED, "cluster claim",
-                handler.connection.executor(), epoch -> {
-                    if (handler.state != ProtocolHandler.State.CONNECTING) {
-                        handler.engine.claimUnused(clientId, epoch);
-                    } else if (epoch < 0) {
-                        refuse(ReasonCode.SERVER_UNAVAILABLE, "the cluster could not make this node the client's owner");
-                    } else {
-                        attachSession(epoch);
-                    }
-                }, epoch -> handler.engine.claimUnused(clientId, epoch));
+        CompletionStage<Long> claim = AsyncDecisions.call(() -> cluster.claimClient(clientId));
+        handler.await(claim, CLAIM_FAILED, "cluster claim", handler.connection.executor(), epoch -> {
+            if (handler.state != ProtocolHandler.State.CONNECTING) {
+                handler.engine.claimUnused(clientId, epoch);
+            } else if (epoch < 0) {
+                refuse(ReasonCode.SERVER_UNAVAILABLE, "the cluster could not make this node the client's owner");
+                releaseIfLate(claim, clientId);
+            } else {
+                attachSession(epoch);
+            }
+        }, epoch -> {
+            handler.engine.claimUnused(clientId, epoch);
+            if (epoch < 0) {
+                releaseIfLate(claim, clientId);
+            }
+        });
+    }
+
+    /** A claim answered after the plug-in timeout gave up on it must not leave this node the owner of nothing. */
+    private void releaseIfLate(CompletionStage<Long> claim, String clientId) {
+        claim.thenAccept(epoch -> {
+            if (epoch != null) {
+                handler.engine.claimUnused(clientId, epoch);
+            }
+        });
     }
 
     private void attachSession(long claimEpoch) {

@@ -61,6 +61,21 @@ class ClusterOwnershipHooksTest extends EngineTestSupport {
     }
 
     @Test
+    void aClaimThatTimesOutRefusesTheConnectAndIsReleasedWhenItIsAnsweredAtLast() {
+        settings.pluginTimeout(java.time.Duration.ofMillis(200));
+        restartEngine();
+        claiming.start(engine().clusterContext());
+        TestClient client = client("slow");
+        CompletableFuture<Long> claim = claiming.nextClaim("slow");
+        assertEquals(ReasonCode.SERVER_UNAVAILABLE, client.connect(MQTT_5, true).reasonCode());
+        client.awaitClosed();
+
+        claim.complete(9L);
+        Await.until("the late claim is released", () -> claiming.releases.contains("slow@9"));
+        assertTrue(engine().session("slow").isEmpty());
+    }
+
+    @Test
     void aClaimOvertakenWhileItWasAnsweredIsRefusedAndHoldsNothing() {
         TestClient client = client("late");
         CompletableFuture<Long> claim = claiming.nextClaim("late");
