@@ -50,6 +50,10 @@ import org.slf4j.LoggerFactory;
  * is ever forwarded twice. Retained messages go to every node, so that each node's retained
  * messages stay complete for its new subscribers.
  *
+ * <p>Each client identifier has one owner node, kept in an IMap and claimed at CONNECT by an
+ * entry processor that bumps its epoch; the node that loses a client to a newer claim closes its
+ * connection as taken over and ends its session there (see {@link ClientOwnership}).
+ *
  * <p>What is guaranteed, and what not yet, is in docs/cluster.md. One instance serves one broker.
  */
 public final class HazelcastCluster implements Cluster {
