@@ -1,6 +1,8 @@
 package io.corvid.broker;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Makes several broker nodes serve as one broker: a client subscribed on one node receives what
@@ -19,8 +21,16 @@ import java.util.List;
  *
  * <p>Shared subscriptions ({@code $share/...}) are not clustered: they are never reported to
  * {@link #filterAdded}, and each node serves its own members of a group.
+ *
+ * <p>Client identifiers: a cluster may keep one owner node per client identifier
+ * ({@link #claimClient}, {@link #isClaimCurrent}, {@link #releaseClient}); when another node
+ * claims a client this node owns, it tells this node through
+ * {@link ClusterContext#takeOverClient}. The defaults claim nothing, and every node then serves
+ * whoever connects to it.
  */
 public interface Cluster {
+    /** What {@link #claimClient} completes with when it made no claim: the node serves the client unowned. */
+    long NO_CLAIM = 0;
 
     /**
      * Joins the cluster. Called once; throws when joining is impossible (the broker then does
@@ -78,5 +88,41 @@ public interface Cluster {
     /** Messages for other nodes this node dropped since it started (a node not keeping up or gone). Default 0. */
     default long droppedMessages() {
         return 0;
+    }
+
+    /**
+     * A client has been authenticated on this node and is about to be given its session: makes
+     * this node the owner of its client identifier, cluster-wide. The engine waits for the stage
+     * (without blocking the connection's thread) before it attaches the session and sends
+     * CONNACK; a failed stage, or one that does not complete within the broker's plug-in timeout,
+     * refuses the CONNECT (Server unavailable). Called on the connection's thread: must not block.
+     *
+     * <p>When another node owned the identifier, the cluster has that node take its connection
+     * over and end its session there ({@link ClusterContext#takeOverClient}).
+     *
+     * @return a stage completing with the claim's epoch, a number that grows with every claim of
+     *         this identifier, or {@link #NO_CLAIM} when the cluster made no claim (the default)
+     */
+    default CompletionStage<Long> claimClient(String clientId) {
+        return CompletableFuture.completedFuture(NO_CLAIM);
+    }
+
+    /**
+     * Whether the claim {@code epoch} of {@code clientId} made by this node is still the newest
+     * this node knows of: false once another node's newer claim has reached this node. Asked by
+     * the engine just before it attaches the session, so that a claim overtaken while it was
+     * answered never serves the client beside its newer connection. Must not block. Default true.
+     */
+    default boolean isClaimCurrent(String clientId, long epoch) {
+        return true;
+    }
+
+    /**
+     * The session of {@code clientId} that this node held under claim {@code epoch} has ended
+     * (its clean connection closed, it expired, or it was taken over): the cluster lets go of
+     * the identifier if the claim is still this node's and still {@code epoch}, never a newer
+     * one. Called on the session's thread: must not block. Not called for {@link #NO_CLAIM}.
+     */
+    default void releaseClient(String clientId, long epoch) {
     }
 }

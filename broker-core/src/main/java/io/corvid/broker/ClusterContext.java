@@ -43,4 +43,15 @@ public interface ClusterContext {
      * retained later, or deleted meanwhile, may or may not be in it.
      */
     List<ClusterMessage> retainedMessages();
+
+    /**
+     * Another node has claimed {@code clientId} with {@code epoch}: if this node's session of it
+     * was claimed with an older epoch (or none), its connection is closed as a takeover (MQTT
+     * 5.0: DISCONNECT 0x8E Session taken over; MQTT 3.1.1: closed) and the session ends here,
+     * its will published as when any session ends. A notice about an epoch not newer than this
+     * node's own claim is stale and ignored. Safe from any thread; does not block. The default
+     * does nothing.
+     */
+    default void takeOverClient(String clientId, long epoch) {
+    }
 }

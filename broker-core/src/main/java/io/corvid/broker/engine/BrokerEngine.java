@@ -492,7 +492,63 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
             public List<ClusterMessage> retainedMessages() {
                 return retainedForCluster();
             }
+
+            @Override
+            public void takeOverClient(String clientId, long epoch) {
+                takeOverFromCluster(clientId, epoch);
+            }
         };
+    }
+
+    /**
+     * A cluster claim made for a connection that closed (or whose session ended) before it could
+     * use it: the session this node holds of the client, if any, now holds it (its end releases
+     * it), otherwise it is released at once. A failed claim (negative) or none holds nothing.
+     */
+    void claimUnused(String clientId, long epoch) {
+        if (epoch <= Cluster.NO_CLAIM) {
+            return;
+        }
+        Session session = sessions.get(clientId);
+        if (session == null) {
+            releaseClaim(clientId, epoch);
+            return;
+        }
+        session.executor().execute(() -> {
+            if (session.isEnded()) {
+                releaseClaim(clientId, epoch);
+            } else {
+                session.claimEpoch(epoch);
+            }
+        });
+    }
+
+    private void releaseClaim(String clientId, long epoch) {
+        try {
+            cluster.releaseClient(clientId, epoch);
+        } catch (RuntimeException e) {
+            LOG.warn("The cluster failed to release the client identifier {}", clientId, e);
+        }
+    }
+
+    /**
+     * Another node claimed {@code clientId} with {@code epoch}. Decided in the session's executor,
+     * where attaching happens too: a connection that attached there under a claim at least as new
+     * stays, an older one (or the offline session) goes.
+     */
+    void takeOverFromCluster(String clientId, long epoch) {
+        Session session = sessions.get(clientId);
+        if (session == null) {
+            return; // Nothing here; a connection still waiting for its own claim checks it before attaching.
+        }
+        session.executor().execute(() -> {
+            if (session.isEnded() || session.claimEpoch() >= epoch) {
+                return;
+            }
+            LOG.info("Client {} was taken over by another node (claim {}); ending its session here", clientId, epoch);
+            metrics.sessionsTakenOverByCluster.increment();
+            session.takenOverElsewhere();
+        });
     }
 
     /** How many sessions on this node subscribe to {@code filter}, as counted for the cluster (for tests). */
@@ -690,6 +746,9 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
             sessions.remove(session);
         }
         LOG.debug("Session of {} ended", session.clientId());
+        if (cluster != null && !replaced && session.claimEpoch() != Cluster.NO_CLAIM) {
+            releaseClaim(session.clientId(), session.claimEpoch());
+        }
         events.sessionEnded(session.clientId());
     }
 

@@ -4,6 +4,7 @@ import io.corvid.broker.AuthenticationRequest;
 import io.corvid.broker.AuthenticationResult;
 import io.corvid.broker.BrokerConfig;
 import io.corvid.broker.ClientInfo;
+import io.corvid.broker.Cluster;
 import io.corvid.broker.DisconnectReason;
 import io.corvid.broker.codec.DecodeResult;
 import io.corvid.broker.packet.ConnAck;
@@ -18,6 +19,7 @@ import io.corvid.broker.packet.Will;
 import io.corvid.broker.session.Session;
 import io.corvid.broker.topic.Topics;
 import io.corvid.broker.transport.TransportInfo;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,10 +30,14 @@ import org.slf4j.LoggerFactory;
  */
 final class ConnectProcessor {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectProcessor.class);
+    /** The fallback of a cluster claim that failed or timed out: the CONNECT is refused. */
+    private static final Long CLAIM_FAILED = -1L;
 
     private final ProtocolHandler handler;
     private Connect connect;
     private String assignedClientId;
+    /** Whether the broker made the client identifier up (an empty one was sent): unique, nobody else can claim it. */
+    private boolean identifierAssigned;
     private io.corvid.broker.EnhancedAuthenticationProvider enhancedProvider;
     /** Set while waiting for the client's AUTH answer to a challenge during CONNECT. */
     private boolean awaitingAuth;
@@ -75,6 +81,7 @@ final class ConnectProcessor {
             }
             clientId = handler.engine.assignClientId();
             assignedClientId = v5 ? clientId : null;
+            identifierAssigned = true;
         }
         TransportInfo transport = handler.connection.transportInfo();
         if (transport.identityAsUsername() != null) {
@@ -213,7 +220,7 @@ final class ConnectProcessor {
         }
         Will will = connect.will();
         if (will == null) {
-            attachSession();
+            claimThenAttach();
             return;
         }
         if (Topics.isReservedForBroker(will.topic())) {
@@ -227,14 +234,55 @@ final class ConnectProcessor {
                         return;
                     }
                     if (allowed) {
-                        attachSession();
+                        claimThenAttach();
                     } else {
                         refuse(ReasonCode.NOT_AUTHORIZED, "not authorized to publish the will to " + will.topic());
                     }
                 });
     }
 
-    private void attachSession() {
+    /**
+     * In a cluster, makes this node the owner of the client identifier first, and only then
+     * attaches the session: CONNACK waits for the claim, the connection's thread does not (reading
+     * pauses as for an asynchronous plug-in). Claiming comes after authentication, so that a
+     * client that cannot log in cannot take anybody's connection away. Without a cluster this is
+     * one null check.
+     */
+    private void claimThenAttach() {
+        Cluster cluster = handler.engine.cluster();
+        if (cluster == null || identifierAssigned) {
+            attachSession(Cluster.NO_CLAIM);
+            return;
+        }
+        String clientId = handler.client.clientId();
+        CompletionStage<Long> claim = AsyncDecisions.call(() -> cluster.claimClient(clientId));
+        handler.await(claim, CLAIM_FAILED, "cluster claim", handler.connection.executor(), epoch -> {
+            if (handler.state != ProtocolHandler.State.CONNECTING) {
+                handler.engine.claimUnused(clientId, epoch);
+            } else if (epoch < 0) {
+                refuse(ReasonCode.SERVER_UNAVAILABLE, "the cluster could not make this node the client's owner");
+                releaseIfLate(claim, clientId);
+            } else {
+                attachSession(epoch);
+            }
+        }, epoch -> {
+            handler.engine.claimUnused(clientId, epoch);
+            if (epoch < 0) {
+                releaseIfLate(claim, clientId);
+            }
+        });
+    }
+
+    /** A claim answered after the plug-in timeout gave up on it must not leave this node the owner of nothing. */
+    private void releaseIfLate(CompletionStage<Long> claim, String clientId) {
+        claim.thenAccept(epoch -> {
+            if (epoch != null) {
+                handler.engine.claimUnused(clientId, epoch);
+            }
+        });
+    }
+
+    private void attachSession(long claimEpoch) {
         handler.will = connect.will();
         Session session = handler.engine.sessionFor(handler.client.clientId(), handler.connection.executor());
         handler.session = session;
@@ -248,7 +296,23 @@ final class ConnectProcessor {
                 // The session ended between lookup and attachment: start over with a new one.
                 handler.connection.executor().execute(() -> {
                     if (handler.state == ProtocolHandler.State.CONNECTING) {
-                        attachSession();
+                        attachSession(claimEpoch);
+                    } else {
+                        handler.engine.claimUnused(handler.client.clientId(), claimEpoch);
+                    }
+                });
+                return;
+            }
+            if (claimEpoch != Cluster.NO_CLAIM && !claimStillCurrent(session, claimEpoch)) {
+                // A newer claim (another node's, or another connection's here) overtook this one
+                // while it was answered: the client is served under that one, not twice.
+                session.endIfNeverUsed();
+                // CONNACK has no "taken over"; a refusal the client sees at once beats a silent close,
+                // on which some clients wait out their whole connect timeout.
+                handler.connection.executor().execute(() -> {
+                    if (handler.state == ProtocolHandler.State.CONNECTING) {
+                        refuse(ReasonCode.SERVER_UNAVAILABLE,
+                                "a newer connection of this client took over while this one connected");
                     }
                 });
                 return;
@@ -260,6 +324,20 @@ final class ConnectProcessor {
             session.executor().execute(() -> handler.onSessionAttached(present,
                     connAck(present, requestedKeepAlive, responseInformationRequested)));
         });
+    }
+
+    /**
+     * Whether claim {@code epoch} may attach: no newer one is known, to the cluster (another
+     * node's notice) or to the session (a newer local connection). Records it on the session then;
+     * the check and the record run in the session's executor, where takeover notices are applied
+     * too, so a notice that comes after them finds the epoch and ends what it overtook.
+     */
+    private boolean claimStillCurrent(Session session, long epoch) {
+        if (session.claimEpoch() > epoch || !handler.engine.cluster().isClaimCurrent(session.clientId(), epoch)) {
+            return false;
+        }
+        session.claimEpoch(epoch);
+        return true;
     }
 
     private ConnAck connAck(boolean sessionPresent, int requestedKeepAlive, boolean responseInformationRequested) {

@@ -28,6 +28,8 @@ public final class EngineMetrics implements BrokerMetrics {
     final LongAdder publishRateLimited = new LongAdder();
     final LongAdder connectsReceived = new LongAdder();
     final LongAdder sessionsExpired = new LongAdder();
+    /** Sessions ended on this node because another cluster node claimed their client. */
+    final LongAdder sessionsTakenOverByCluster = new LongAdder();
     final LongAdder packetsReceived = new LongAdder();
     /** Packets written other than PUBLISH, which {@link #sentByQos} counts already. */
     final LongAdder controlPacketsSent = new LongAdder();
@@ -186,6 +188,11 @@ public final class EngineMetrics implements BrokerMetrics {
     @Override
     public long sessionsExpired() {
         return sessionsExpired.sum();
+    }
+
+    /** Sessions ended on this node because another cluster node claimed their client since start. */
+    public long sessionsTakenOverByCluster() {
+        return sessionsTakenOverByCluster.sum();
     }
 
     @Override

@@ -460,6 +460,16 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
      * is already complete continues at once.
      */
     <T> void await(CompletionStage<T> stage, T fallback, String what, Executor resumeOn, Consumer<T> continuation) {
+        await(stage, fallback, what, resumeOn, continuation, null);
+    }
+
+    /**
+     * As {@link #await(CompletionStage, Object, String, Executor, Consumer)}; when the connection
+     * has closed by the time the answer is in, {@code ifClosed} (when not {@code null}) gets it
+     * instead, in {@code resumeOn}: for answers that hold something to give back.
+     */
+    <T> void await(CompletionStage<T> stage, T fallback, String what, Executor resumeOn, Consumer<T> continuation,
+                   Consumer<T> ifClosed) {
         T immediate = AsyncDecisions.immediateValue(stage);
         if (immediate != null) {
             continuation.accept(immediate);
@@ -475,6 +485,9 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
         setReading(false);
         decision.thenAccept(value -> resumeOn.execute(() -> {
             if (state == State.CLOSING || state == State.CLOSED) {
+                if (ifClosed != null) {
+                    ifClosed.accept(value);
+                }
                 return;
             }
             paused = false;
@@ -838,6 +851,19 @@ public final class ProtocolHandler implements ConnectionHandler, OutboundChannel
     public Will takeOver() {
         Will previous = connectedEventFired ? will : null;
         will = null;
+        if (state == State.CONNECTING) {
+            // Overtaken between attaching and its CONNACK: a refusal the client sees at once, since
+            // on a close without CONNACK some clients wait out their whole connect timeout.
+            String description = "another connection took the session over before this one's CONNACK";
+            LOG.info("{}: {}; refusing", describe(), description);
+            engine.metrics().refused(ReasonCode.SERVER_UNAVAILABLE);
+            writeWithinClientLimit(new io.corvid.broker.packet.ConnAck(false, ReasonCode.SERVER_UNAVAILABLE,
+                            version.isV5() ? reasonString(description) : Properties.EMPTY),
+                    new io.corvid.broker.packet.ConnAck(false, ReasonCode.SERVER_UNAVAILABLE, Properties.EMPTY));
+            closeQuietly(new DisconnectReason(DisconnectReason.Initiator.SERVER, ReasonCode.SESSION_TAKEN_OVER,
+                    description));
+            return previous;
+        }
         disconnect(ReasonCode.SESSION_TAKEN_OVER, "another connection took the session over");
         return previous;
     }

@@ -129,6 +129,11 @@ public final class Session {
     private int protocolLevel;
     private Cancellable willTimer;
     private int generation;
+    /**
+     * The epoch of the cluster claim under which this node holds the session (0: none). Only the
+     * session's thread touches it.
+     */
+    private long claimEpoch;
     /** Whether this session is written through to the store: a store is configured and the session outlives its connection. */
     private volatile boolean persistent;
     /**
@@ -385,6 +390,53 @@ public final class Session {
         storeQos1Identifiers();
         saveSessionRecord();
         scheduleExpiry(TimeUnit.SECONDS.toMillis(expiryIntervalSeconds));
+    }
+
+    /** The epoch of the cluster claim under which this node holds the session, 0 for none. */
+    public long claimEpoch() {
+        return claimEpoch;
+    }
+
+    /** Records the cluster claim a connection about to attach holds; an older one never replaces a newer. */
+    public void claimEpoch(long epoch) {
+        claimEpoch = Math.max(claimEpoch, epoch);
+    }
+
+    /**
+     * Ends a session that no connection ever attached to and that was not restored: one made for
+     * a connection that then did not attach, which would otherwise stay registered, empty, for
+     * ever. A session in use is left alone.
+     */
+    public void endIfNeverUsed() {
+        if (fresh && channel == null) {
+            end();
+        }
+    }
+
+    /**
+     * Another node took this client over: the attached connection, if any, closes as taken over
+     * (MQTT 5.0: 0x8E), and the session ends on this node, since the client is served elsewhere
+     * now. A will the connection carried is published as at any session's end.
+     */
+    public void takenOverElsewhere() {
+        if (ended) {
+            return;
+        }
+        if (channel != null) {
+            Will oldWill = channel.takeOver();
+            channel = null;
+            channelReady = false;
+            connected = false;
+            parked = false;
+            connectedWill = null;
+            if (oldWill != null) {
+                // The connection closed without DISCONNECT: end() publishes it.
+                pendingWill = oldWill;
+            }
+            // The taken-over connection's thread no longer runs this session.
+            executor.retarget(context.backgroundExecutor());
+        }
+        end();
     }
 
     /**

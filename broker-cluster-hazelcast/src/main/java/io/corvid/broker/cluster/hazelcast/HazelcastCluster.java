@@ -23,6 +23,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -51,6 +53,10 @@ import org.slf4j.LoggerFactory;
  * messages stay complete for its new subscribers, and into a Hazelcast map with backups, from
  * which a node that joins later loads them (see {@link RetainedSync}).
  *
+ * <p>Each client identifier has one owner node, kept in an IMap and claimed at CONNECT by an
+ * entry processor that bumps its epoch; the node that loses a client to a newer claim closes its
+ * connection as taken over and ends its session there (see {@link ClientOwnership}).
+ *
  * <p>What is guaranteed, and what not yet, is in docs/cluster.md. One instance serves one broker.
  */
 public final class HazelcastCluster implements Cluster {
@@ -72,6 +78,8 @@ public final class HazelcastCluster implements Cluster {
     private volatile RetainedSync retained;
     private volatile HazelcastInstance hazelcast;
     private volatile String dataAddress;
+    /** Client identifier ownership (see ClientOwnership); {@code null} before start. */
+    private volatile ClientOwnership owners;
     private volatile boolean running;
     /** Set once {@link #stop} begins, so that Hazelcast's own shutdown then is not mistaken for a failure. */
     private volatile boolean stopped;
@@ -121,6 +129,7 @@ public final class HazelcastCluster implements Cluster {
                             + "serves its own clients only; restart the node to rejoin", settings.clusterName);
                 }
             });
+            owners = new ClientOwnership(nodeId, hazelcast.getMap(ClientOwnership.MAP), context);
             onControl(() -> routes.attach(map));
             // Hazelcast calls the listener's init (the members now) on this thread, under the lock
             // that orders membership changes, so its task is queued before any change's and before
@@ -164,6 +173,10 @@ public final class HazelcastCluster implements Cluster {
             if (data != null) {
                 data.close();
             }
+            ClientOwnership claims = owners;
+            if (claims != null) {
+                claims.close();
+            }
             control.shutdownNow();
         }
     }
@@ -205,6 +218,41 @@ public final class HazelcastCluster implements Cluster {
         }
         nodes.clear();
         return subscribed;
+    }
+
+    /**
+     * Claims {@code clientId} for this node in the cluster's ownership map (see docs/cluster.md);
+     * the node that owned it closes its connection as taken over and ends its session. A node
+     * that is out of the cluster claims nothing and serves its clients on its own.
+     */
+    @Override
+    public CompletionStage<Long> claimClient(String clientId) {
+        ClientOwnership claims = owners;
+        if (!running || claims == null) {
+            return CompletableFuture.completedFuture(NO_CLAIM);
+        }
+        return claims.claim(clientId);
+    }
+
+    @Override
+    public boolean isClaimCurrent(String clientId, long epoch) {
+        ClientOwnership claims = owners;
+        return claims == null || !running || claims.isCurrent(clientId, epoch);
+    }
+
+    @Override
+    public void releaseClient(String clientId, long epoch) {
+        ClientOwnership claims = owners;
+        if (claims != null && running) {
+            claims.release(clientId, epoch);
+        }
+    }
+
+    /** The node that owns {@code clientId} in the cluster now, or {@code null} when none does. */
+    public String ownerOf(String clientId) {
+        ClientOwnership claims = owners;
+        ClientOwnership.Owner owner = claims == null ? null : claims.owner(clientId);
+        return owner == null ? null : owner.node();
     }
 
     @Override
@@ -363,7 +411,11 @@ public final class HazelcastCluster implements Cluster {
 
     private void nodeLeft(String node) {
         dataPlane.disconnect(node);
-        routes.nodeLeft(node, isOldestMember());
+        boolean oldest = isOldestMember();
+        routes.nodeLeft(node, oldest);
+        if (oldest) {
+            owners.nodeLeft(node);
+        }
     }
 
     /** The oldest member cleans up after members that left, so that one member does it. */

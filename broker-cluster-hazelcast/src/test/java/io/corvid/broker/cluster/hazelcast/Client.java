@@ -23,6 +23,10 @@ final class Client implements AutoCloseable {
     }
 
     final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
+    /** The reason codes of the broker's DISCONNECTs (-1: the connection closed without one). */
+    final BlockingQueue<Integer> disconnects = new LinkedBlockingQueue<>();
+    /** CONNACK's session present flag. */
+    final boolean sessionPresent;
     private final MqttAsyncClient client;
 
     Client(Node node, String clientId) {
@@ -42,6 +46,8 @@ final class Client implements AutoCloseable {
             client.setCallback(new MqttCallback() {
                 @Override
                 public void disconnected(MqttDisconnectResponse response) {
+                    disconnects.add(response.getReturnCode() == 0 && response.getException() != null ? -1
+                            : response.getReturnCode());
                 }
 
                 @Override
@@ -73,7 +79,9 @@ final class Client implements AutoCloseable {
                 options.setWill(willTopic, new MqttMessage(willPayload.getBytes(StandardCharsets.UTF_8), 1, false, null));
             }
             options.setAutomaticReconnect(false);
-            client.connect(options).waitForCompletion(WAIT_MILLIS);
+            IMqttToken connected = client.connect(options);
+            connected.waitForCompletion(WAIT_MILLIS);
+            sessionPresent = connected.getSessionPresent();
         } catch (MqttException e) {
             throw new AssertionError("cannot connect " + clientId + " to " + node.uri(), e);
         }
@@ -108,6 +116,10 @@ final class Client implements AutoCloseable {
         } catch (MqttException e) {
             throw new AssertionError("cannot publish to " + topic, e);
         }
+    }
+
+    boolean isConnected() {
+        return client.isConnected();
     }
 
     Received next() {
