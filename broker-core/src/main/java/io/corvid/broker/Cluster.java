@@ -1,5 +1,6 @@
 package io.corvid.broker;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -19,8 +20,13 @@ import java.util.concurrent.CompletionStage;
  * the clients have been disconnected (so that their wills still reach the other nodes) and
  * before the engine closes.
  *
- * <p>Shared subscriptions ({@code $share/...}) are not clustered: they are never reported to
- * {@link #filterAdded}, and each node serves its own members of a group.
+ * <p>Shared subscriptions are reported like other filters, by their whole filter
+ * ({@code $share/{name}/{filter}}): a node has "subscribers" for one while at least one of its
+ * sessions is a member of that group. A message goes to one member of each matching group
+ * cluster-wide: the publishing node serves the groups it has members of itself and tells
+ * {@link #publish(ClusterMessage, Collection)} which those were; the cluster places each other
+ * group on one node that has members of it, which serves it through
+ * {@link ClusterContext#deliverShared}.
  *
  * <p>Client identifiers: a cluster may keep one owner node per client identifier
  * ({@link #claimClient}, {@link #isClaimCurrent}, {@link #releaseClient}); when another node
@@ -50,7 +56,8 @@ public interface Cluster {
      * subscriptions restored from the session store. Must not block and must not call back into
      * the broker: it runs while the engine holds a lock on the filter's count.
      *
-     * @param topicFilter a valid, non-shared topic filter, possibly with wildcards
+     * @param topicFilter a valid topic filter, possibly with wildcards, or a shared subscription's
+     *                    whole filter ({@code $share/{name}/{filter}})
      */
     void filterAdded(String topicFilter);
 
@@ -71,6 +78,21 @@ public interface Cluster {
      *         this is 0)
      */
     int publish(ClusterMessage message);
+
+    /**
+     * As {@link #publish(ClusterMessage)}, for a broker whose members of shared groups took the
+     * message for the groups in {@code sharesServedHere}: each other shared group with members
+     * elsewhere is to get it on exactly one other node. The engine calls this one; the default
+     * ignores the groups (a cluster that does not place shared groups: each node's members of a
+     * group then form a group of their own).
+     *
+     * @param sharesServedHere the {@code $share/{name}/{filter}} of each group a member on this
+     *                         node took the message for; read during the call only
+     * @return how many other nodes it goes to, for subscribers or for groups
+     */
+    default int publish(ClusterMessage message, Collection<String> sharesServedHere) {
+        return publish(message);
+    }
 
     /** The nodes of the cluster as this node sees them now, this node included. */
     List<ClusterMember> members();

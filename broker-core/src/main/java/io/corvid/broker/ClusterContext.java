@@ -1,5 +1,6 @@
 package io.corvid.broker;
 
+import java.util.Collection;
 import java.util.List;
 
 /** What a {@link Cluster} may ask of the broker node it belongs to. */
@@ -9,8 +10,8 @@ public interface ClusterContext {
      * Delivers a message that was published on another node to this node's subscribers only: it
      * is never given back to {@link Cluster#publish}, so it cannot travel on. A retained message
      * (or an empty one, which deletes) also updates this node's retained messages. Shared
-     * subscriptions do not take it: they are not clustered, so each group receives only what is
-     * published on its own node. Safe from any thread; does not block.
+     * subscription groups do not take it: the publishing node placed each group on one node,
+     * which is told through {@link #deliverShared}. Safe from any thread; does not block.
      *
      * @return the number of sessions on this node it was handed to
      */
@@ -25,6 +26,18 @@ public interface ClusterContext {
      * @return the number of sessions on this node it was handed to
      */
     int deliverWithoutRetaining(ClusterMessage message);
+
+    /**
+     * Gives a message published on another node (or, when no other node could take it, on this
+     * one) to one member on this node of each shared group named in {@code shares}, chosen as for
+     * a local message, and to nobody else: no other subscription, no retained message, never back
+     * to {@link Cluster#publish}. A named group without a member here any more is skipped. Safe
+     * from any thread; does not block.
+     *
+     * @param shares the groups to serve, each as its whole filter {@code $share/{name}/{filter}}
+     * @return how many of the named groups a member here took it for
+     */
+    int deliverShared(ClusterMessage message, Collection<String> shares);
 
     /**
      * Makes {@code message} this node's retained message of its topic, or deletes that one when

@@ -390,9 +390,14 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
         if (message.retain() && config.retainAvailable()) {
             updateRetained(message);
         }
-        int routed = router.route(message, overloaded);
-        if (cluster != null) {
-            routed += forwardToCluster(message);
+        int routed;
+        if (cluster == null) {
+            routed = router.route(message, overloaded);
+        } else {
+            // The cluster places on other nodes only the shared groups no member here took.
+            List<String> servedShares = new ArrayList<>(0);
+            routed = router.route(message, overloaded, servedShares);
+            routed += forwardToCluster(message, servedShares);
         }
         if (!events.isEmpty()) {
             events.messagePublished(publisher, original);
@@ -401,12 +406,12 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
     }
 
     /** Hands a message published on this node to the cluster; returns how many nodes it goes to. */
-    private int forwardToCluster(Message message) {
+    private int forwardToCluster(Message message, List<String> servedShares) {
         try {
             return cluster.publish(new ClusterMessage(message.topic(), message.payload(), message.qos(),
                     message.retain(), message.properties(), message.publisherId(),
                     message.expiresAtMillis() == Message.NEVER ? ClusterMessage.NEVER_EXPIRES
-                            : message.remainingSeconds(clock.currentTimeMillis())));
+                            : message.remainingSeconds(clock.currentTimeMillis())), servedShares);
         } catch (RuntimeException e) {
             // The local subscribers have it already; a cluster failure must not fail the publisher.
             LOG.error("The cluster failed to take a message for {}", message.topic(), e);
@@ -417,7 +422,7 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
     /**
      * Delivers a message published on another node to this node's sessions only: it is never
      * forwarded again, it updates the retained messages when it carries RETAIN, and shared
-     * subscription groups do not take it. Safe from
+     * subscription groups do not take it (the publishing node placed them: {@link #deliverSharedFromCluster}). Safe from
      * any thread; nobody is held back for it (the other node acknowledged its publisher already).
      */
     int deliverFromCluster(ClusterMessage clustered, boolean updatesRetained) {
@@ -425,9 +430,18 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
         if (updatesRetained && message.retain() && config.retainAvailable()) {
             updateRetained(message);
         }
-        // Shared subscriptions are not clustered: a group takes only what is published on its own
-        // node, whatever else brought a message here (see docs/cluster.md).
-        return router.route(message, null, false);
+        return router.routeToSubscribers(message);
+    }
+
+    /**
+     * Gives a message from the cluster to one member here of each named shared group, and to
+     * nobody else; see {@link ClusterContext#deliverShared}. Returns how many groups took it.
+     */
+    int deliverSharedFromCluster(ClusterMessage clustered, java.util.Collection<String> shares) {
+        if (shares.isEmpty()) {
+            return 0;
+        }
+        return router.routeToShares(fromCluster(clustered), shares);
     }
 
     /** Sets or deletes this node's retained message of a topic for the cluster; see {@link ClusterContext#installRetained}. */
@@ -481,6 +495,11 @@ public final class BrokerEngine implements ConnectionAcceptor, SessionContext {
             @Override
             public int deliverWithoutRetaining(ClusterMessage message) {
                 return deliverFromCluster(message, false);
+            }
+
+            @Override
+            public int deliverShared(ClusterMessage message, java.util.Collection<String> shares) {
+                return deliverSharedFromCluster(message, shares);
             }
 
             @Override

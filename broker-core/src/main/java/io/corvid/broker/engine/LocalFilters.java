@@ -1,12 +1,13 @@
 package io.corvid.broker.engine;
 
 import io.corvid.broker.Cluster;
-import io.corvid.broker.topic.Topics;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Counts, per topic filter, the sessions on this node that subscribe to it, and tells the
- * {@link Cluster} when a filter gains its first subscriber or loses its last. Only subscribe,
+ * {@link Cluster} when a filter gains its first subscriber or loses its last. A shared
+ * subscription counts by its whole filter ({@code $share/{name}/{filter}}): its first and last
+ * member on this node. Only subscribe,
  * unsubscribe and session end come here, never the publish path.
  *
  * <p>The cluster is told inside {@link ConcurrentHashMap#compute} for the filter, so that the
@@ -24,9 +25,6 @@ final class LocalFilters {
 
     /** A session on this node subscribed to {@code filter} (a subscription it did not hold before). */
     void added(String filter) {
-        if (Topics.isShared(filter)) {
-            return; // Shared subscriptions are served by each node for its own members (not clustered yet).
-        }
         counts.compute(filter, (key, count) -> {
             if (count == null) {
                 cluster.filterAdded(key);
@@ -38,9 +36,6 @@ final class LocalFilters {
 
     /** A session on this node no longer subscribes to {@code filter}. */
     void removed(String filter) {
-        if (Topics.isShared(filter)) {
-            return;
-        }
         counts.computeIfPresent(filter, (key, count) -> {
             if (count == 1) {
                 cluster.filterRemoved(key);

@@ -40,22 +40,55 @@ final class Router {
      *                   until they are relieved; {@code null} when nobody can be held back
      */
     int route(Message message, java.util.Set<Session> overloaded) {
-        return route(message, overloaded, true);
+        return finish(message, begin(overloaded));
     }
 
     /**
-     * As {@link #route(Message, java.util.Set)}; without {@code sharedGroups}, shared
-     * subscription groups are passed over (a message from another cluster node: shared
-     * subscriptions are not clustered, so a group takes only what is published on its own node).
+     * As {@link #route(Message, java.util.Set)}, adding to {@code servedShares} the
+     * {@code $share/{name}/{filter}} of each shared group a member on this node took the message
+     * for (a cluster then places the other groups on other nodes).
      */
-    int route(Message message, java.util.Set<Session> overloaded, boolean sharedGroups) {
+    int route(Message message, java.util.Set<Session> overloaded, List<String> servedShares) {
+        Matches matches = begin(overloaded);
+        matches.servedShares = servedShares;
+        return finish(message, matches);
+    }
+
+    /**
+     * Routes to the non-shared subscriptions only: a message from another cluster node, whose
+     * shared groups are served where the publishing node placed them (see {@link #routeToShares}).
+     */
+    int routeToSubscribers(Message message) {
+        Matches matches = begin(null);
+        matches.allShares = false;
+        return finish(message, matches);
+    }
+
+    /**
+     * Gives the message to one member of each shared group named in {@code shares}
+     * ({@code $share/{name}/{filter}}) that has one on this node, and to nobody else.
+     *
+     * @return how many of the named groups took it
+     */
+    int routeToShares(Message message, java.util.Collection<String> shares) {
+        Matches matches = begin(null);
+        matches.subscribers = false;
+        matches.allShares = false;
+        matches.onlyShares = shares;
+        return finish(message, matches);
+    }
+
+    private Matches begin(java.util.Set<Session> overloaded) {
         Matches matches = matchesPerThread.get();
         if (matches.inUse) {
             matches = new Matches(); // re-entrant routing from a listener: use a fresh buffer
         }
         matches.inUse = true;
         matches.overloaded = overloaded;
-        matches.sharedGroups = sharedGroups;
+        return matches;
+    }
+
+    private int finish(Message message, Matches matches) {
         try {
             subscriptions.match(message.topic(), matches);
             return matches.deliver(message);
@@ -130,7 +163,13 @@ final class Router {
     private static final class Matches implements TrieVisitor<Session, SubscriptionRecord> {
         boolean inUse;
         java.util.Set<Session> overloaded;
-        boolean sharedGroups = true;
+        /** Whether non-shared subscriptions take the message. */
+        boolean subscribers = true;
+        /** Whether every matching shared group takes it; when not, only those in {@link #onlyShares}. */
+        boolean allShares = true;
+        java.util.Collection<String> onlyShares;
+        /** Collects the groups that took it, or {@code null}. */
+        List<String> servedShares;
         private Session[] sessions = new Session[16];
         private SubscriptionRecord[] records = new SubscriptionRecord[16];
         private int count;
@@ -139,6 +178,9 @@ final class Router {
 
         @Override
         public void subscriber(Session session, SubscriptionRecord record) {
+            if (!subscribers) {
+                return;
+            }
             if (count == sessions.length) {
                 sessions = Arrays.copyOf(sessions, count * 2);
                 records = Arrays.copyOf(records, count * 2);
@@ -150,7 +192,7 @@ final class Router {
 
         @Override
         public void sharedGroup(SharedGroup<Session, SubscriptionRecord> group) {
-            if (sharedGroups) {
+            if (allShares || onlyShares != null && onlyShares.contains(group.shareFilter())) {
                 groups.add(group);
             }
         }
@@ -180,6 +222,9 @@ final class Router {
             for (SharedGroup<Session, SubscriptionRecord> group : groups) {
                 if (deliverToGroup(message, group, overloaded)) {
                     delivered++;
+                    if (servedShares != null) {
+                        servedShares.add(group.shareFilter());
+                    }
                 }
             }
             return delivered;
@@ -219,7 +264,10 @@ final class Router {
             groups.clear();
             overlapping.clear();
             overloaded = null;
-            sharedGroups = true;
+            subscribers = true;
+            allShares = true;
+            onlyShares = null;
+            servedShares = null;
             inUse = false;
         }
     }

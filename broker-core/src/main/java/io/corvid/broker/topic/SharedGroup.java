@@ -23,6 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class SharedGroup<K, V> {
     private final String name;
     private final String filter;
+    /** {@code $share/{name}/{filter}}: made once, because a cluster names groups by it on every publish. */
+    private final String shareFilter;
     // A long cannot wrap in practice, so the rotation never jumps when the counter overflows.
     private final AtomicLong cursor = new AtomicLong();
     private volatile List<Member<K, V>> members = List.of();
@@ -30,6 +32,7 @@ public final class SharedGroup<K, V> {
     SharedGroup(String name, String filter) {
         this.name = name;
         this.filter = filter;
+        this.shareFilter = Topics.SHARED_PREFIX + name + "/" + filter;
     }
 
     /** The share name, the {@code {name}} of {@code $share/{name}/{filter}}. */
@@ -40,6 +43,11 @@ public final class SharedGroup<K, V> {
     /** The topic filter the group shares, without the {@code $share/{name}/} prefix. */
     public String filter() {
         return filter;
+    }
+
+    /** The shared subscription's whole filter, {@code $share/{name}/{filter}}, as a client subscribes to it. */
+    public String shareFilter() {
+        return shareFilter;
     }
 
     /**

@@ -78,12 +78,34 @@ class ClusterHooksTest extends EngineTestSupport {
     }
 
     @Test
-    void sharedSubscriptionsAreNotReported() {
-        TestClient client = client("member");
-        client.connect(MQTT_5, true);
-        client.subscribe("$share/g/jobs/+", QoS.AT_LEAST_ONCE);
-        unsubscribe(client, "$share/g/jobs/+");
-        assertTrue(recording.filterEvents.isEmpty(), recording.filterEvents.toString());
+    void aSharedGroupIsReportedByItsWholeFilterWhenItGainsItsFirstMemberHereAndLosesItsLast() {
+        TestClient first = client("member-1");
+        first.connect(MQTT_5, true);
+        TestClient second = client("member-2");
+        second.connect(MQTT_5, true);
+        first.subscribe("$share/g/jobs/+", QoS.AT_LEAST_ONCE);
+        second.subscribe("$share/g/jobs/+", QoS.AT_LEAST_ONCE);
+        second.subscribe("$share/h/jobs/+", QoS.AT_LEAST_ONCE);
+        assertEquals(List.of("+$share/g/jobs/+", "+$share/h/jobs/+"), recording.filterEvents);
+
+        unsubscribe(first, "$share/g/jobs/+");
+        assertEquals(2, recording.filterEvents.size(), "group g still has a member here");
+        unsubscribe(second, "$share/g/jobs/+");
+        assertEquals("-$share/g/jobs/+", recording.filterEvents.get(2));
+    }
+
+    @Test
+    void theClusterIsToldWhichSharedGroupsAMemberHereTook() {
+        TestClient member = client("member");
+        member.connect(MQTT_5, true);
+        member.subscribe("$share/g/jobs/+", QoS.AT_MOST_ONCE);
+        member.subscribe("$share/g/other/+", QoS.AT_MOST_ONCE);
+
+        engine().publishFromApplication(Publish.atMostOnce("jobs/1", bytes("x"), false));
+        engine().publishFromApplication(Publish.atMostOnce("nobody/1", bytes("y"), false));
+
+        assertEquals(List.of(List.of("$share/g/jobs/+"), List.of()), recording.servedShares);
+        assertEquals("jobs/1", member.receive().topic());
     }
 
     @Test
@@ -226,7 +248,7 @@ class ClusterHooksTest extends EngineTestSupport {
     }
 
     @Test
-    void sharedSubscriptionsTakeOnlyWhatIsPublishedOnTheirOwnNode() {
+    void aMessageFromAnotherNodeReachesSharedGroupsOnlyWhenNamedAndThenNobodyElse() {
         TestClient member = client("member");
         member.connect(MQTT_5, true);
         member.subscribe("$share/g/jobs/+", QoS.AT_MOST_ONCE);
@@ -236,11 +258,19 @@ class ClusterHooksTest extends EngineTestSupport {
 
         assertEquals(1, recording.context.deliver(new ClusterMessage("jobs/remote", bytes("r"), QoS.AT_MOST_ONCE,
                 false, Properties.EMPTY, null, ClusterMessage.NEVER_EXPIRES)), "only the plain subscriber");
+        assertEquals(1, recording.context.deliverShared(new ClusterMessage("jobs/for-g", bytes("g"), QoS.AT_MOST_ONCE,
+                false, Properties.EMPTY, null, ClusterMessage.NEVER_EXPIRES),
+                List.of("$share/g/jobs/+", "$share/gone/jobs/+")), "group g only: group 'gone' has no member here");
+        assertEquals(0, recording.context.deliverShared(new ClusterMessage("jobs/for-h", bytes("h"), QoS.AT_MOST_ONCE,
+                false, Properties.EMPTY, null, ClusterMessage.NEVER_EXPIRES), List.of("$share/h/jobs/+")));
         engine().publishFromApplication(Publish.atMostOnce("jobs/local", bytes("l"), false));
 
         assertEquals("jobs/remote", plain.receive().topic());
-        assertEquals("jobs/local", plain.receive().topic());
-        assertEquals("jobs/local", member.receive().topic(), "the group received the message from the other node");
+        assertEquals("jobs/local", plain.receive().topic(), "the plain subscriber took a message meant for a group");
+        assertEquals("jobs/for-g", member.receive().topic(), "the group took a message not meant for it");
+        assertEquals("jobs/local", member.receive().topic());
+        assertTrue(recording.published.stream().noneMatch(m -> m.topic().startsWith("jobs/for")),
+                "a message for a group went back to the cluster");
     }
 
     @Test

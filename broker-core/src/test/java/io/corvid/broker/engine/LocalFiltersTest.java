@@ -26,10 +26,13 @@ class LocalFiltersTest {
     }
 
     @Test
-    void ignoresSharedSubscriptions() {
+    void countsASharedGroupByItsWholeFilterApartFromThePlainOne() {
         filters.added("$share/group/a");
+        filters.added("$share/group/a");
+        filters.added("a");
         filters.removed("$share/group/a");
-        assertTrue(cluster.filterEvents.isEmpty());
+        filters.removed("$share/group/a");
+        assertEquals(List.of("+$share/group/a", "+a", "-$share/group/a"), cluster.filterEvents);
     }
 
     /**

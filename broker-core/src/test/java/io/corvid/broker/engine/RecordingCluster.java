@@ -4,6 +4,7 @@ import io.corvid.broker.Cluster;
 import io.corvid.broker.ClusterContext;
 import io.corvid.broker.ClusterMember;
 import io.corvid.broker.ClusterMessage;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -12,6 +13,8 @@ final class RecordingCluster implements Cluster {
     /** "+filter" for each filterAdded, "-filter" for each filterRemoved, in order. */
     final List<String> filterEvents = new CopyOnWriteArrayList<>();
     final List<ClusterMessage> published = new CopyOnWriteArrayList<>();
+    /** For each published message, in order, the shared groups the engine said it served itself. */
+    final List<List<String>> servedShares = new CopyOnWriteArrayList<>();
     /** What {@link #publish} answers: how many other nodes pretend to have subscribers. */
     volatile int remoteNodesWithSubscribers;
     volatile ClusterContext context;
@@ -39,6 +42,12 @@ final class RecordingCluster implements Cluster {
     public int publish(ClusterMessage message) {
         published.add(message);
         return remoteNodesWithSubscribers;
+    }
+
+    @Override
+    public int publish(ClusterMessage message, Collection<String> sharesServedHere) {
+        servedShares.add(List.copyOf(sharesServedHere));
+        return publish(message);
     }
 
     @Override

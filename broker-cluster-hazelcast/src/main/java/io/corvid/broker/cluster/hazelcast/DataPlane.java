@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link PeerLink} to each peer for the messages this node sends. Hazelcast is not on this path:
  * it only tells the cluster who the peers are and where they listen.
  */
-final class DataPlane implements AutoCloseable {
+final class DataPlane implements AutoCloseable, Forwarder.Links {
     private final String clusterName;
     private final String localNode;
     private final long peerQueueBytes;
@@ -102,7 +102,8 @@ final class DataPlane implements AutoCloseable {
     }
 
     /** Queues a frame body for a peer; false when there is no link to it or its queue is full. */
-    boolean send(String node, byte[] frame) {
+    @Override
+    public boolean send(String node, byte[] frame) {
         PeerLink link = links.get(node);
         if (link == null) {
             dropped.incrementAndGet(); // A route to a node whose membership this node has not seen (yet or any more).
@@ -112,12 +113,14 @@ final class DataPlane implements AutoCloseable {
     }
 
     /** The peers this node has links to. */
-    Set<String> peers() {
+    @Override
+    public Set<String> peers() {
         return links.keySet();
     }
 
     /** Whether the link to {@code node} is connected. */
-    boolean isConnected(String node) {
+    @Override
+    public boolean isConnected(String node) {
         PeerLink link = links.get(node);
         return link != null && link.isConnected();
     }

@@ -11,6 +11,7 @@ import io.corvid.broker.packet.Publish;
 import io.corvid.broker.packet.QoS;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * The frames of the data plane, one per message between two nodes. On the wire each frame is a
@@ -19,25 +20,34 @@ import java.nio.charset.StandardCharsets;
  * <p>A connection opens with a HELLO: type 1, the protocol version, the cluster name and the
  * sending node's identifier, so that a node never takes messages from another cluster or from
  * a node of an incompatible version. Then MESSAGE frames: type 2, a flags byte (bit 0: a
- * publisher identifier follows; bit 1: a retained message's version follows), the publisher
- * identifier as an MQTT string, the version (an 8-byte stamp and the writing node's identifier
- * as an MQTT string, see {@link RetainedVersion}), and the message as an MQTT 5.0 PUBLISH made by
- * the core's own encoder. The PUBLISH carries topic, QoS, RETAIN,
+ * publisher identifier follows; bit 1: a retained message's version follows; bit 2: shared groups
+ * follow; bit 3: for those groups only, not for the receiving node's other subscribers), the
+ * publisher identifier as an MQTT string, the version (an 8-byte stamp and the writing node's
+ * identifier as an MQTT string, see {@link RetainedVersion}), the shared groups the receiving
+ * node is to serve (a 2-byte count, at least 1, then each {@code $share/{name}/{filter}} as an
+ * MQTT string), and the message as an MQTT 5.0 PUBLISH made by the core's own encoder. The PUBLISH carries topic, QoS, RETAIN,
  * payload and the forwardable properties; its Message Expiry Interval is the seconds left; its
  * packet identifier means nothing (1 for QoS 1 and 2, which need one).
  */
 final class FrameCodec {
     /** The data-plane protocol version this node speaks; a HELLO with another is refused. */
-    static final int PROTOCOL_VERSION = 2;
+    static final int PROTOCOL_VERSION = 3;
     static final byte HELLO = 1;
     static final byte MESSAGE = 2;
     /** Bytes of frame length before each body. */
     static final int LENGTH_FIELD = 4;
-    /** The largest body: the largest MQTT packet plus the type, flags and publisher identifier. */
-    static final int MAX_BODY = MqttDecoder.MAX_PACKET_SIZE_LIMIT + 4 + 0xFFFF;
+    /** The most bytes of shared group names one frame carries (tens of thousands of groups). */
+    static final int MAX_SHARES_BYTES = 1024 * 1024;
+    /**
+     * The largest body: the largest MQTT packet plus the type, flags, publisher identifier,
+     * version and shared groups.
+     */
+    static final int MAX_BODY = MqttDecoder.MAX_PACKET_SIZE_LIMIT + 4 + 0xFFFF + 10 + 0xFFFF + MAX_SHARES_BYTES;
 
     private static final int HAS_PUBLISHER = 1;
     private static final int HAS_VERSION = 2;
+    private static final int HAS_SHARES = 4;
+    private static final int SHARES_ONLY = 8;
 
     private FrameCodec() {
     }
@@ -74,8 +84,27 @@ final class FrameCodec {
         return message(message, null);
     }
 
-    /** A MESSAGE body; {@code version} is a retained message's, or {@code null}. */
+    /** A MESSAGE body for the receiving node's subscribers; {@code version} is a retained message's, or {@code null}. */
     static byte[] message(ClusterMessage message, RetainedVersion version) {
+        return message(message, version, List.of(), false);
+    }
+
+    /**
+     * A MESSAGE body.
+     *
+     * @param version    a retained message's version, or {@code null}
+     * @param shares     the shared groups ({@code $share/{name}/{filter}}) the receiving node is to
+     *                   serve; may be empty
+     * @param sharesOnly whether the frame is for those groups only (then {@code shares} is not
+     *                   empty and there is no version)
+     * @throws IllegalArgumentException when the groups' names take more than
+     *                                  {@link #MAX_SHARES_BYTES}, or the combination is not allowed
+     */
+    static byte[] message(ClusterMessage message, RetainedVersion version, List<String> shares, boolean sharesOnly) {
+        if (sharesOnly && (shares.isEmpty() || version != null)) {
+            throw new IllegalArgumentException("a frame for shared groups only names groups and has no version");
+        }
+        byte[][] shareBytes = encodeShares(shares);
         Properties properties = message.properties();
         if (message.expirySeconds() != ClusterMessage.NEVER_EXPIRES) {
             properties = properties.with(Property.MESSAGE_EXPIRY_INTERVAL, message.expirySeconds());
@@ -86,15 +115,23 @@ final class FrameCodec {
         byte[] versionNode = version == null ? null : utf8(version.node());
         int size = 2 + (publisher == null ? 0 : 2 + publisher.length)
                 + (versionNode == null ? 0 : 8 + 2 + versionNode.length)
+                + sharesSize(shareBytes)
                 + MqttEncoder.encodedSize(publish, ProtocolVersion.MQTT_5);
         ByteBuffer out = ByteBuffer.allocate(size);
-        out.put(MESSAGE).put((byte) ((publisher == null ? 0 : HAS_PUBLISHER) | (version == null ? 0 : HAS_VERSION)));
+        out.put(MESSAGE).put((byte) ((publisher == null ? 0 : HAS_PUBLISHER) | (version == null ? 0 : HAS_VERSION)
+                | (shareBytes.length == 0 ? 0 : HAS_SHARES) | (sharesOnly ? SHARES_ONLY : 0)));
         if (publisher != null) {
             putString(out, publisher);
         }
         if (version != null) {
             out.putLong(version.stamp());
             putString(out, versionNode);
+        }
+        if (shareBytes.length > 0) {
+            out.putShort((short) shareBytes.length);
+            for (byte[] share : shareBytes) {
+                putString(out, share);
+            }
         }
         MqttEncoder.encode(publish, ProtocolVersion.MQTT_5, out);
         return out.array();
@@ -103,10 +140,12 @@ final class FrameCodec {
     /**
      * What a MESSAGE frame carries.
      *
-     * @param message the message
-     * @param version a retained message's version, or {@code null}
+     * @param message    the message
+     * @param version    a retained message's version, or {@code null}
+     * @param shares     the shared groups the receiving node is to serve (often none)
+     * @param sharesOnly whether it is for those groups only, not for the node's other subscribers
      */
-    record Inbound(ClusterMessage message, RetainedVersion version) {
+    record Inbound(ClusterMessage message, RetainedVersion version, List<String> shares, boolean sharesOnly) {
     }
 
     /**
@@ -129,6 +168,14 @@ final class FrameCodec {
             long stamp = body.getLong();
             version = new RetainedVersion(stamp, getString(body));
         }
+        List<String> shares = List.of();
+        if ((flags & HAS_SHARES) != 0) {
+            shares = readShares(body);
+        }
+        boolean sharesOnly = (flags & SHARES_ONLY) != 0;
+        if (sharesOnly && (shares.isEmpty() || version != null)) {
+            throw new IllegalArgumentException("a frame for shared groups only without groups, or with a version");
+        }
         DecodeResult result = decoder.decode(body);
         if (!(result instanceof DecodeResult.Decoded decoded) || !(decoded.packet() instanceof Publish publish)) {
             throw new IllegalArgumentException("a MESSAGE frame without a well-formed PUBLISH: " + result);
@@ -137,7 +184,50 @@ final class FrameCodec {
         Properties properties = publish.properties();
         long expiry = properties.getLong(Property.MESSAGE_EXPIRY_INTERVAL, ClusterMessage.NEVER_EXPIRES);
         return new Inbound(new ClusterMessage(publish.topic(), publish.payload(), publish.qos(), publish.retain(),
-                properties.without(Property.MESSAGE_EXPIRY_INTERVAL), publisherId, expiry), version);
+                properties.without(Property.MESSAGE_EXPIRY_INTERVAL), publisherId, expiry), version, shares, sharesOnly);
+    }
+
+    private static byte[][] encodeShares(List<String> shares) {
+        if (shares.size() > 0xFFFF) {
+            throw new IllegalArgumentException("more than 65,535 shared groups in one frame: " + shares.size());
+        }
+        byte[][] encoded = new byte[shares.size()][];
+        long total = 0;
+        for (int i = 0; i < encoded.length; i++) {
+            encoded[i] = utf8(shares.get(i));
+            total += 2 + encoded[i].length;
+        }
+        if (total > MAX_SHARES_BYTES) {
+            throw new IllegalArgumentException("the shared groups of one frame take " + total + " bytes, more than "
+                    + MAX_SHARES_BYTES);
+        }
+        return encoded;
+    }
+
+    private static int sharesSize(byte[][] shares) {
+        if (shares.length == 0) {
+            return 0;
+        }
+        int size = 2;
+        for (byte[] share : shares) {
+            size += 2 + share.length;
+        }
+        return size;
+    }
+
+    private static List<String> readShares(ByteBuffer body) {
+        if (body.remaining() < 2) {
+            throw new IllegalArgumentException("the count of shared groups is cut off");
+        }
+        int count = body.getShort() & 0xFFFF;
+        if (count == 0) {
+            throw new IllegalArgumentException("a frame that announces shared groups names none");
+        }
+        String[] shares = new String[count];
+        for (int i = 0; i < count; i++) {
+            shares[i] = getString(body);
+        }
+        return List.of(shares);
     }
 
     /** A decoder for MESSAGE frames: PUBLISH packets as large as MQTT allows. */

@@ -16,6 +16,7 @@ import io.corvid.broker.ClusterMessage;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +31,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +51,10 @@ import org.slf4j.LoggerFactory;
  * {@link RouteTable}). The data plane is not: a message published on one node goes straight to
  * each other node with a matching subscriber over a direct connection ({@link DataPlane}), at
  * most once per node, and the receiving node delivers it to its own subscribers only, so nothing
- * is ever forwarded twice. Retained messages go to every node, so that each node's retained
+ * is ever forwarded twice. A shared subscription group gets each message once cluster-wide: from
+ * a member on the publishing node when it has one, otherwise on one node with members of it,
+ * named in the frame that node gets anyway or in a frame of its own (see {@link Forwarder}).
+ * Retained messages go to every node, so that each node's retained
  * messages stay complete for its new subscribers, and into a Hazelcast map with backups, from
  * which a node that joins later loads them (see {@link RetainedSync}).
  *
@@ -73,8 +78,10 @@ public final class HazelcastCluster implements Cluster {
         return thread;
     });
     private final RouteTable routes = new RouteTable(nodeId, index, this::onControlLater);
-    private final ThreadLocal<List<String>> destinations = ThreadLocal.withInitial(() -> new ArrayList<>(4));
+    /** Messages a shared group missed: no node took them, or the chosen node had no member left. */
+    private final AtomicLong unservedShares = new AtomicLong();
     private volatile DataPlane dataPlane;
+    private volatile Forwarder forwarder;
     private volatile RetainedSync retained;
     private volatile HazelcastInstance hazelcast;
     private volatile String dataAddress;
@@ -103,6 +110,7 @@ public final class HazelcastCluster implements Cluster {
         RetainedSync sync = new RetainedSync(nodeId, context, settings.retainedTombstoneTtl.toSeconds(),
                 this::onControlLater);
         retained = sync;
+        forwarder = new Forwarder(index, data, sync::published, context::deliverShared, unservedShares);
         try {
             InetSocketAddress bound = data.start(settings.host, settings.dataPort, inbound -> receive(context, inbound));
             dataAddress = settings.host + ":" + bound.getPort();
@@ -193,31 +201,21 @@ public final class HazelcastCluster implements Cluster {
 
     @Override
     public int publish(ClusterMessage message) {
-        DataPlane data = dataPlane;
-        if (!running || data == null) {
+        return publish(message, List.of());
+    }
+
+    /**
+     * Sends the message to each other node with matching subscribers, once, and places each
+     * matching shared group not in {@code sharesServedHere} on one node with members of it (see
+     * {@link Forwarder}).
+     */
+    @Override
+    public int publish(ClusterMessage message, Collection<String> sharesServedHere) {
+        Forwarder forward = forwarder;
+        if (!running || forward == null) {
             return 0;
         }
-        List<String> nodes = destinations.get();
-        index.nodesFor(message.topic(), nodes);
-        int subscribed = nodes.size();
-        if (subscribed == 0 && !message.retain()) {
-            return 0;
-        }
-        if (message.retain()) {
-            // Every node keeps the retained messages for its own future subscribers: the copies
-            // sent straight now are the fast path, the map the one for nodes that join later.
-            byte[] frame = FrameCodec.message(message, retained.published(message));
-            for (String node : data.peers()) {
-                data.send(node, frame);
-            }
-        } else {
-            byte[] frame = FrameCodec.message(message);
-            for (int i = 0; i < subscribed; i++) {
-                data.send(nodes.get(i), frame);
-            }
-        }
-        nodes.clear();
-        return subscribed;
+        return forward.publish(message, sharesServedHere);
     }
 
     /**
@@ -275,11 +273,25 @@ public final class HazelcastCluster implements Cluster {
     /** Hands a message from another node to the engine; a retained one goes through {@link RetainedSync}. */
     private void receive(ClusterContext context, FrameCodec.Inbound inbound) {
         ClusterMessage message = inbound.message();
-        RetainedSync sync = retained;
-        if (message.retain() && inbound.version() != null && sync != null) {
-            sync.receivedLive(message, inbound.version());
-        } else {
-            context.deliver(message);
+        if (!inbound.sharesOnly()) {
+            RetainedSync sync = retained;
+            if (message.retain() && inbound.version() != null && sync != null) {
+                sync.receivedLive(message, inbound.version());
+            } else {
+                context.deliver(message);
+            }
+        }
+        List<String> shares = inbound.shares();
+        if (!shares.isEmpty()) {
+            // A group whose last member here left after the sender chose this node misses the
+            // message: the sender has acknowledged it already, and nothing here knows where else
+            // the group has members that the sender did not choose.
+            int missed = shares.size() - context.deliverShared(message, shares);
+            if (missed > 0) {
+                unservedShares.addAndGet(missed);
+                LOG.debug("{} shared group(s) of {} have no member here any more; message dropped for them", missed,
+                        message.topic());
+            }
         }
     }
 
@@ -315,6 +327,24 @@ public final class HazelcastCluster implements Cluster {
     public long droppedMessages() {
         DataPlane data = dataPlane;
         return data == null ? 0 : data.dropped();
+    }
+
+    /**
+     * Messages whose node chosen for a shared group refused them (no link, or its queue full), so
+     * that the group was placed again: on another of its nodes, or on a member here.
+     */
+    public long reroutedSharedMessages() {
+        Forwarder forward = forwarder;
+        return forward == null ? 0 : forward.rerouted();
+    }
+
+    /**
+     * Messages a shared group missed: no node of the group (this one included) took them, or the
+     * node chosen for the group, on receiving them, had no member of it left. Counted on the node
+     * where it happened.
+     */
+    public long unservedSharedMessages() {
+        return unservedShares.get();
     }
 
     /** The other nodes' topic filters as this node knows them now, by node identifier. */

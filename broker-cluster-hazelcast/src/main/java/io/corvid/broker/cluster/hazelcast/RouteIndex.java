@@ -12,7 +12,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * This node's view of where the other nodes' subscribers are: for each other node, the topic
  * filters it has subscribers for. Matching a topic gives each node with a matching filter once,
- * however many of its filters match, so that a message crosses to a node at most once.
+ * however many of its filters match, so that a message crosses to a node at most once. A shared
+ * subscription's route ({@code $share/{name}/{filter}}) makes the node a member of that group in
+ * the trie: matching a topic also gives each matching group with the nodes that have members of
+ * it, for the publishing node to place the group on one of them.
  *
  * <p>Uses the core's {@link TopicTrie}, so that MQTT's matching rules ({@code +}, {@code #},
  * {@code $} topics) are the very ones the engine applies. {@link #nodesFor} takes no lock and runs
@@ -69,13 +72,30 @@ final class RouteIndex {
      * (which is cleared first).
      */
     void nodesFor(String topic, List<String> into) {
+        match(topic, into, null);
+    }
+
+    /**
+     * As {@link #nodesFor}, also collecting into {@code groups} (cleared first, unless
+     * {@code null}) each shared group matching {@code topic}, whose members are the nodes with
+     * members of it. A group's member list is a snapshot that later changes leave alone.
+     */
+    void match(String topic, List<String> into, List<SharedGroup<String, Boolean>> groups) {
         into.clear();
+        if (groups != null) {
+            groups.clear();
+        }
         NodeCollector collector = collectors.get();
+        if (collector.into != null) {
+            collector = new NodeCollector(); // re-entered on this thread (a publish from a delivery)
+        }
         collector.into = into;
+        collector.groups = groups;
         try {
             trie.match(topic, collector);
         } finally {
             collector.into = null;
+            collector.groups = null;
         }
     }
 
@@ -94,6 +114,7 @@ final class RouteIndex {
     /** Collects distinct nodes; a cluster has few nodes, so a list scan beats hashing. */
     private static final class NodeCollector implements TrieVisitor<String, Boolean> {
         List<String> into;
+        List<SharedGroup<String, Boolean>> groups;
 
         @Override
         public void subscriber(String node, Boolean value) {
@@ -104,7 +125,9 @@ final class RouteIndex {
 
         @Override
         public void sharedGroup(SharedGroup<String, Boolean> group) {
-            // Shared subscriptions are never routed between nodes (see LocalFilters in the core).
+            if (groups != null && !group.members().isEmpty()) {
+                groups.add(group);
+            }
         }
     }
 }

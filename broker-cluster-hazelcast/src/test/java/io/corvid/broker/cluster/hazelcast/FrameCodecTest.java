@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.corvid.broker.ClusterMessage;
 import io.corvid.broker.codec.MqttDecoder;
@@ -13,6 +14,7 @@ import io.corvid.broker.packet.QoS;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
@@ -23,7 +25,61 @@ class FrameCodecTest {
     private ClusterMessage roundTrip(ClusterMessage message) {
         FrameCodec.Inbound inbound = FrameCodec.readMessage(ByteBuffer.wrap(FrameCodec.message(message)), decoder);
         assertNull(inbound.version(), "a version nobody gave");
+        assertTrue(inbound.shares().isEmpty(), "shared groups nobody named");
+        assertEquals(false, inbound.sharesOnly());
         return inbound.message();
+    }
+
+    @Test
+    void sharedGroupsTravelWithTheMessageForSubscribersAndGroups() {
+        ClusterMessage sent = new ClusterMessage("jobs/1", new byte[] {1}, QoS.AT_LEAST_ONCE, true, Properties.EMPTY,
+                "p", 5);
+        RetainedVersion version = new RetainedVersion(42, "n");
+        List<String> shares = List.of("$share/g/jobs/+", "$share/é/#");
+        FrameCodec.Inbound inbound = FrameCodec.readMessage(
+                ByteBuffer.wrap(FrameCodec.message(sent, version, shares, false)), decoder);
+        assertEquals(shares, inbound.shares());
+        assertEquals(false, inbound.sharesOnly());
+        assertEquals(version, inbound.version());
+        assertEquals("p", inbound.message().publisherId());
+        assertEquals(5, inbound.message().expirySeconds());
+        assertArrayEquals(new byte[] {1}, inbound.message().payload());
+    }
+
+    @Test
+    void aFrameForSharedGroupsOnlySaysSo() {
+        ClusterMessage sent = new ClusterMessage("jobs/1", new byte[] {2}, QoS.AT_MOST_ONCE, false, Properties.EMPTY,
+                null, ClusterMessage.NEVER_EXPIRES);
+        FrameCodec.Inbound inbound = FrameCodec.readMessage(
+                ByteBuffer.wrap(FrameCodec.message(sent, null, List.of("$share/g/jobs/+"), true)), decoder);
+        assertEquals(List.of("$share/g/jobs/+"), inbound.shares());
+        assertTrue(inbound.sharesOnly());
+        assertNull(inbound.version());
+        assertEquals("jobs/1", inbound.message().topic());
+    }
+
+    @Test
+    void aFrameForGroupsOnlyNamesSomeAndHasNoVersion() {
+        ClusterMessage sent = new ClusterMessage("t", new byte[] {2}, QoS.AT_MOST_ONCE, false, Properties.EMPTY,
+                null, ClusterMessage.NEVER_EXPIRES);
+        assertThrows(IllegalArgumentException.class, () -> FrameCodec.message(sent, null, List.of(), true));
+        assertThrows(IllegalArgumentException.class,
+                () -> FrameCodec.message(sent, new RetainedVersion(1, "n"), List.of("$share/g/t"), true));
+        byte[] frame = FrameCodec.message(sent, null, List.of("$share/g/t"), true);
+        byte[] noGroups = FrameCodec.message(sent);
+        noGroups[1] = 8; // "for groups only" without any group
+        assertThrows(IllegalArgumentException.class,
+                () -> FrameCodec.readMessage(ByteBuffer.wrap(noGroups), FrameCodec.newDecoder()));
+        byte[] zeroGroups = frame.clone();
+        zeroGroups[2] = 0; // a group count of 0
+        zeroGroups[3] = 0;
+        assertThrows(IllegalArgumentException.class,
+                () -> FrameCodec.readMessage(ByteBuffer.wrap(zeroGroups), FrameCodec.newDecoder()));
+    }
+
+    @Test
+    void theProtocolVersionChangedWithTheSharedGroups() {
+        assertEquals(3, FrameCodec.PROTOCOL_VERSION, "frames with shared groups are version 3");
     }
 
     @Test

@@ -36,6 +36,11 @@ class RetainedSyncTest {
         }
 
         @Override
+        public int deliverShared(ClusterMessage message, java.util.Collection<String> shares) {
+            throw new AssertionError("retained messages are not for shared groups here");
+        }
+
+        @Override
         public void installRetained(ClusterMessage message) {
             if (message.payload().length == 0) {
                 retained.remove(message.topic());

@@ -32,6 +32,30 @@ class RouteIndexTest {
     }
 
     @Test
+    void aSharedGroupsRouteMakesItsNodeAMemberOfTheGroupNotASubscriber() {
+        index.add("b", "$share/g/jobs/+");
+        index.add("c", "$share/g/jobs/+");
+        index.add("c", "$share/h/jobs/#");
+        index.add("d", "jobs/#");
+        List<String> nodes = new ArrayList<>();
+        List<io.corvid.broker.topic.SharedGroup<String, Boolean>> groups = new ArrayList<>();
+
+        index.match("jobs/1", nodes, groups);
+        assertEquals(List.of("d"), nodes);
+        assertEquals(Set.of("$share/g/jobs/+", "$share/h/jobs/#"),
+                Set.of(groups.get(0).shareFilter(), groups.get(1).shareFilter()));
+        for (io.corvid.broker.topic.SharedGroup<String, Boolean> group : groups) {
+            List<String> members = group.members().stream().map(member -> member.key()).toList();
+            assertEquals(group.shareFilter().startsWith("$share/g/") ? List.of("b", "c") : List.of("c"), members);
+        }
+
+        index.removeNode("c");
+        index.match("jobs/1", nodes, groups);
+        assertEquals(1, groups.size(), "a group without nodes is not matched");
+        assertEquals(List.of("b"), groups.get(0).members().stream().map(member -> member.key()).toList());
+    }
+
+    @Test
     void matchingFollowsMqttRules() {
         index.add("b", "sport/+/score");
         index.add("c", "#");
