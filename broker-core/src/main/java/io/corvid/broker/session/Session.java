@@ -671,8 +671,8 @@ public final class Session {
                         || queuedBytes + delivery.message().footprint() > context.maxQueuedBytes())) {
             // Its client takes no bytes, so its queue cannot shrink, and it is dropping already:
             // the message would be dropped on arrival. Dropped here instead, it costs the stuck
-            // session's thread no wake-up, which at full speed had cost the other subscribers of
-            // the topic a tenth to a fifth of their rate.
+            // session's thread no wake-up, which at full speed had cost about 4 us of CPU per
+            // message, taken from the other subscribers of the topic.
             context.messageDropped(this, delivery, DropReason.QUEUE_FULL);
             return outcome;
         }
