@@ -262,6 +262,11 @@ public final class HazelcastCluster implements Cluster {
         return owner == null ? null : owner.node();
     }
 
+    /** Backup copies of the cluster's retained messages, as {@link Builder#retainedBackups} set them. */
+    public int retainedBackups() {
+        return settings.retainedBackups;
+    }
+
     /** The split-brain protection's minimum cluster size for client ownership (1: off). */
     public int minimumClusterSize() {
         return settings.minimumClusterSize;
