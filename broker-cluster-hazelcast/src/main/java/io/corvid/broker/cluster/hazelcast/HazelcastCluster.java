@@ -136,8 +136,15 @@ public final class HazelcastCluster implements Cluster {
                     // Hazelcast stopped under a running broker (terminated, or out of memory): the
                     // node is out of the cluster and serves its own clients only from now on.
                     running = false;
-                    LOG.error("The cluster member of this node stopped: it no longer takes part in cluster '{}' and "
-                            + "serves its own clients only; restart the node to rejoin", settings.clusterName);
+                    if (settings.minimumClusterSize > 1) {
+                        LOG.error("The cluster member of this node stopped: it no longer takes part in cluster '{}', "
+                                + "serves the clients it has and refuses new ones (it is below the minimum cluster "
+                                + "size of {}); restart the node to rejoin", settings.clusterName,
+                                settings.minimumClusterSize);
+                    } else {
+                        LOG.error("The cluster member of this node stopped: it no longer takes part in cluster '{}' "
+                                + "and serves its own clients only; restart the node to rejoin", settings.clusterName);
+                    }
                 }
             });
             owners = new ClientOwnership(nodeId, hazelcast.getMap(ClientOwnership.MAP), context,
@@ -225,12 +232,18 @@ public final class HazelcastCluster implements Cluster {
     /**
      * Claims {@code clientId} for this node in the cluster's ownership map (see docs/cluster.md);
      * the node that owned it closes its connection as taken over and ends its session. A node
-     * that is out of the cluster claims nothing and serves its clients on its own.
+     * that is out of the cluster claims nothing and serves its clients on its own; with a
+     * minimum cluster size it is a side of one, below any minimum, so the claim fails and the
+     * CONNECT is refused.
      */
     @Override
     public CompletionStage<Long> claimClient(String clientId) {
         ClientOwnership claims = owners;
         if (!running || claims == null) {
+            if (settings.minimumClusterSize > 1) {
+                return CompletableFuture.failedFuture(new IllegalStateException("this node is out of cluster '"
+                        + settings.clusterName + "', below its minimum size of " + settings.minimumClusterSize));
+            }
             return CompletableFuture.completedFuture(NO_CLAIM);
         }
         return claims.claim(clientId);

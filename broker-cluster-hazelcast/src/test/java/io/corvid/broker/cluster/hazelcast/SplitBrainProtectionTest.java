@@ -18,8 +18,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Split-brain protection of client identifier ownership: with a minimum cluster size of 2, a node
  * left alone refuses new CONNECTs (0x88) rather than become a second owner, keeps serving the
- * clients it has, and accepts again once another node has joined it. A network partition is
- * exercised here as member loss only: on one side of a split Hazelcast sees exactly this.
+ * clients it has, and accepts again once another node has joined it; a node whose member stopped
+ * is a side of one. A network partition is exercised here as member loss only: on one side of a
+ * split Hazelcast sees exactly this once its failure detection has removed the other side.
  */
 class SplitBrainProtectionTest {
     private static final int SERVER_UNAVAILABLE = 0x88;
@@ -77,6 +78,27 @@ class SplitBrainProtectionTest {
         // And A's own client, connected all along, is still the owner's.
         assertEquals(a.nodeId(), c.cluster.ownerOf("resident"));
         assertTrue(resident.isConnected());
+    }
+
+    @Test
+    void aNodeWhoseMemberStoppedRefusesNewClientsAndKeepsItsOwn() {
+        String name = "quorum-out-" + UUID.randomUUID();
+        Node a = track(Node.startWithMinimumSize(name, null, 2));
+        Node b = track(Node.startWithMinimumSize(name, a, 2));
+        Await.until("A and B have the minimum size", () -> a.cluster.hasMinimumClusterSize()
+                && b.cluster.hasMinimumClusterSize());
+        Client kept = track(new Client(b, "kept"));
+        kept.subscribe("kept/#", 1);
+
+        // B's member dies as in a crash or out of memory; its broker lives on, out of the cluster.
+        b.cluster.hazelcastInstance().getLifecycleService().terminate();
+        Await.until("B is out of the cluster", () -> b.broker.clusterMembers().isEmpty()
+                && !b.cluster.hasMinimumClusterSize());
+
+        assertEquals(SERVER_UNAVAILABLE, refusedConnect(b, "late"), "a node out of the cluster is a side of one");
+        assertTrue(kept.isConnected());
+        kept.publish("kept/alone", "still served", 1, false);
+        assertEquals(new Client.Received("kept/alone", "still served", 1, false), kept.next());
     }
 
     @Test
