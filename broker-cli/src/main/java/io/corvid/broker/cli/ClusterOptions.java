@@ -47,6 +47,17 @@ final class ClusterOptions {
                     + "advertised through the membership).")
     int clusterDataPort;
 
+    @Option(names = "--cluster-min-size", paramLabel = "<members>",
+            description = "Split-brain protection: the fewest members this node's side of the cluster needs to "
+                    + "accept new CONNECTs (fewer: refused with Server unavailable); a majority of the nodes, e.g. 2 "
+                    + "of 3 (default: ${DEFAULT-VALUE}, off).")
+    int clusterMinSize = 1;
+
+    @Option(names = "--cluster-retained-backups", paramLabel = "<count>",
+            description = "Backup copies of the cluster's retained messages on other members, 0 to 6: they survive "
+                    + "that many members lost at once (default: ${DEFAULT-VALUE}).")
+    int clusterRetainedBackups = 1;
+
     /** Whether this node is to join a cluster. */
     boolean enabled() {
         return clusterName != null || clusterMembers != null && !clusterMembers.isEmpty();
@@ -59,16 +70,24 @@ final class ClusterOptions {
      */
     HazelcastCluster cluster() {
         if (!enabled()) {
-            require(DEFAULT_HOST.equals(clusterHost) && clusterPort == DEFAULT_PORT && clusterDataPort == 0,
-                    "--cluster-host, --cluster-port and --cluster-data-port need --cluster-name or --cluster-members");
+            require(DEFAULT_HOST.equals(clusterHost) && clusterPort == DEFAULT_PORT && clusterDataPort == 0
+                            && clusterMinSize == 1 && clusterRetainedBackups == 1,
+                    "--cluster-host, --cluster-port, --cluster-data-port, --cluster-min-size and "
+                            + "--cluster-retained-backups need --cluster-name or --cluster-members");
             return null;
         }
+        // Named by their flags here: the builder's own messages name its methods.
+        require(clusterMinSize >= 1, "--cluster-min-size must be at least 1 (1: off), not " + clusterMinSize);
+        require(clusterRetainedBackups >= 0 && clusterRetainedBackups <= 6,
+                "--cluster-retained-backups must be 0 to 6, not " + clusterRetainedBackups);
         try {
             return HazelcastCluster.builder()
                     .clusterName(clusterName == null ? DEFAULT_NAME : clusterName)
                     .host(clusterHost)
                     .port(clusterPort)
                     .dataPort(clusterDataPort)
+                    .minimumClusterSize(clusterMinSize)
+                    .retainedBackups(clusterRetainedBackups)
                     .members(clusterMembers == null ? List.of() : clusterMembers.stream().map(String::strip)
                             .filter(member -> !member.isEmpty()).toList())
                     .build();
@@ -86,8 +105,10 @@ final class ClusterOptions {
         for (ClusterMember member : broker.clusterMembers()) {
             members.add(member.controlAddress() + (member.local() ? " (this node)" : ""));
         }
+        String minimum = cluster.minimumClusterSize() > 1
+                ? "; new connections need " + cluster.minimumClusterSize() + " members" : "";
         return "node " + cluster.nodeId() + ", data " + cluster.dataAddress() + "; " + members.size() + " members: "
-                + String.join(", ", members);
+                + String.join(", ", members) + minimum;
     }
 
     private void require(boolean condition, String message) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.corvid.broker.Broker;
 import io.corvid.broker.ClusterMember;
+import io.corvid.broker.cluster.hazelcast.HazelcastCluster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,6 +40,33 @@ class ClusterOptionsTest {
     void clusterSettingsWithoutAClusterAreRefused() {
         assertThrows(CommandLine.ParameterException.class, () -> parse("--cluster-port", "5801").builder());
         assertThrows(CommandLine.ParameterException.class, () -> parse("--cluster-host", "10.0.0.1").builder());
+        assertThrows(CommandLine.ParameterException.class, () -> parse("--cluster-min-size", "2").builder());
+        assertThrows(CommandLine.ParameterException.class, () -> parse("--cluster-retained-backups", "2").builder());
+    }
+
+    @Test
+    void theMinimumSizeAndRetainedBackupsAreCheckedAndNamedByTheirFlags() {
+        CommandLine.ParameterException size = assertThrows(CommandLine.ParameterException.class,
+                () -> parse("--cluster-name", "x", "--cluster-min-size", "0").builder());
+        assertTrue(size.getMessage().contains("--cluster-min-size"), size.getMessage());
+        CommandLine.ParameterException backups = assertThrows(CommandLine.ParameterException.class,
+                () -> parse("--cluster-name", "x", "--cluster-retained-backups", "7").builder());
+        assertTrue(backups.getMessage().contains("--cluster-retained-backups"), backups.getMessage());
+        assertThrows(CommandLine.ParameterException.class,
+                () -> parse("--cluster-name", "x", "--cluster-retained-backups", "-1").builder());
+        assertThrows(CommandLine.ParameterException.class, () -> parse("--cluster-name", "x", "--cluster-min-size",
+                "two"));
+    }
+
+    @Test
+    void theMinimumSizeAndRetainedBackupsReachTheCluster() {
+        ClusterOptions defaults = parse("--cluster-name", "x").cluster;
+        assertEquals(1, defaults.cluster().minimumClusterSize());
+        CorvidCommand command = parse("--cluster-name", "x", "--cluster-min-size", "2",
+                "--cluster-retained-backups", "0");
+        HazelcastCluster cluster = command.cluster.cluster();
+        assertEquals(2, cluster.minimumClusterSize());
+        assertEquals(0, cluster.retainedBackups());
     }
 
     @Test
@@ -59,8 +87,11 @@ class ClusterOptionsTest {
             Files.writeString(config, String.join("\n",
                     "host: 127.0.0.1", "port: 0", "in-memory: true", "cluster-name: cli-test",
                     "cluster-members: " + seed + ", 127.0.0.1:1", // an unreachable member does not stop the join
-                    "cluster-port: 0", "cluster-data-port: 0", ""));
+                    "cluster-port: 0", "cluster-data-port: 0", "cluster-min-size: 2", "cluster-retained-backups: 2",
+                    ""));
             CorvidCommand second = parse("--config", config.toString());
+            assertEquals(2, second.cluster.cluster().minimumClusterSize());
+            assertEquals(2, second.cluster.cluster().retainedBackups());
             try (Broker b = second.builder().build().start()) {
                 long deadline = System.nanoTime() + 30_000_000_000L;
                 while (a.clusterMembers().size() < 2 || b.clusterMembers().size() < 2) {

@@ -6,6 +6,7 @@ import com.hazelcast.map.ExtendedMapEntry;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import com.hazelcast.query.Predicate;
+import com.hazelcast.splitbrainprotection.SplitBrainProtectionException;
 import io.corvid.broker.Cluster;
 import io.corvid.broker.ClusterContext;
 import java.io.Serializable;
@@ -18,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +54,10 @@ final class ClientOwnership {
     private final ClusterContext context;
     private final ConcurrentHashMap<String, Known> known = new ConcurrentHashMap<>();
     private final UUID listener;
+    /** The split-brain protection's minimum size (1: none), for the log. */
+    private final int minimumClusterSize;
+    /** Whether claims are being refused for want of members, so that each such episode is logged once. */
+    private final AtomicBoolean belowMinimum = new AtomicBoolean();
     /** Runs the blocking clean-up after a node left, off the control and event threads. */
     private final ExecutorService cleanup = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "corvid-cluster-owners");
@@ -59,10 +65,11 @@ final class ClientOwnership {
         return thread;
     });
 
-    ClientOwnership(String nodeId, IMap<String, Owner> map, ClusterContext context) {
+    ClientOwnership(String nodeId, IMap<String, Owner> map, ClusterContext context, int minimumClusterSize) {
         this.nodeId = nodeId;
         this.map = map;
         this.context = context;
+        this.minimumClusterSize = minimumClusterSize;
         this.listener = map.addEntryListener((EntryUpdatedListener<String, Owner>) this::onUpdated,
                 new PreviousOwnerIs(nodeId), true);
     }
@@ -74,18 +81,49 @@ final class ClientOwnership {
         try {
             map.submitToKey(clientId, new Claim(nodeId)).whenComplete((owner, error) -> {
                 if (error != null) {
-                    settle(clientId, Cluster.NO_CLAIM);
+                    failed(clientId, error);
                     result.completeExceptionally(error);
                 } else {
+                    claimed();
                     settle(clientId, owner.epoch());
                     result.complete(owner.epoch());
                 }
             });
         } catch (RuntimeException e) {
-            settle(clientId, Cluster.NO_CLAIM);
+            failed(clientId, e);
             result.completeExceptionally(e);
         }
         return result;
+    }
+
+    private void failed(String clientId, Throwable error) {
+        settle(clientId, Cluster.NO_CLAIM);
+        if (isSplitBrainProtection(error)) {
+            if (belowMinimum.compareAndSet(false, true)) {
+                // Once per episode: a minority side under a stream of reconnecting clients would flood the log.
+                LOG.warn("This node's side of the cluster has fewer than the {} members that client ownership needs "
+                        + "(a split, or nodes down): new CONNECTs are refused (Server unavailable) until it has them "
+                        + "again; connected clients stay", minimumClusterSize);
+            }
+        } else {
+            LOG.debug("Claiming client identifier {} failed: {}", clientId, error.toString());
+        }
+    }
+
+    private void claimed() {
+        if (belowMinimum.compareAndSet(true, false)) {
+            LOG.info("This node's side of the cluster has the {} members that client ownership needs again: "
+                    + "CONNECTs are accepted", minimumClusterSize);
+        }
+    }
+
+    private static boolean isSplitBrainProtection(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SplitBrainProtectionException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A claim was answered (or failed, with {@link Cluster#NO_CLAIM}): the newest epoch known wins. */
@@ -167,7 +205,11 @@ final class ClientOwnership {
         }
     }
 
-    /** The owner of {@code clientId} as the map holds it now (for tests and operators), or {@code null}. */
+    /**
+     * The owner of {@code clientId} as the map holds it now (for tests and operators), or
+     * {@code null}; fails with Hazelcast's {@code SplitBrainProtectionException} while this side
+     * of the cluster is below its minimum size.
+     */
     Owner owner(String clientId) {
         return map.get(clientId);
     }

@@ -60,7 +60,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each client identifier has one owner node, kept in an IMap and claimed at CONNECT by an
  * entry processor that bumps its epoch; the node that loses a client to a newer claim closes its
- * connection as taken over and ends its session there (see {@link ClientOwnership}).
+ * connection as taken over and ends its session there (see {@link ClientOwnership}). With a
+ * {@link Builder#minimumClusterSize minimum cluster size}, Hazelcast's split-brain protection
+ * guards that map, so that a side of a split with fewer members refuses new CONNECTs rather than
+ * make a second owner.
  *
  * <p>What is guaranteed, and what not yet, is in docs/cluster.md. One instance serves one broker.
  */
@@ -133,11 +136,19 @@ public final class HazelcastCluster implements Cluster {
                     // Hazelcast stopped under a running broker (terminated, or out of memory): the
                     // node is out of the cluster and serves its own clients only from now on.
                     running = false;
-                    LOG.error("The cluster member of this node stopped: it no longer takes part in cluster '{}' and "
-                            + "serves its own clients only; restart the node to rejoin", settings.clusterName);
+                    if (settings.minimumClusterSize > 1) {
+                        LOG.error("The cluster member of this node stopped: it no longer takes part in cluster '{}', "
+                                + "serves the clients it has and refuses new ones (it is below the minimum cluster "
+                                + "size of {}); restart the node to rejoin", settings.clusterName,
+                                settings.minimumClusterSize);
+                    } else {
+                        LOG.error("The cluster member of this node stopped: it no longer takes part in cluster '{}' "
+                                + "and serves its own clients only; restart the node to rejoin", settings.clusterName);
+                    }
                 }
             });
-            owners = new ClientOwnership(nodeId, hazelcast.getMap(ClientOwnership.MAP), context);
+            owners = new ClientOwnership(nodeId, hazelcast.getMap(ClientOwnership.MAP), context,
+                    settings.minimumClusterSize);
             onControl(() -> routes.attach(map));
             // Hazelcast calls the listener's init (the members now) on this thread, under the lock
             // that orders membership changes, so its task is queued before any change's and before
@@ -221,12 +232,18 @@ public final class HazelcastCluster implements Cluster {
     /**
      * Claims {@code clientId} for this node in the cluster's ownership map (see docs/cluster.md);
      * the node that owned it closes its connection as taken over and ends its session. A node
-     * that is out of the cluster claims nothing and serves its clients on its own.
+     * that is out of the cluster claims nothing and serves its clients on its own; with a
+     * minimum cluster size it is a side of one, below any minimum, so the claim fails and the
+     * CONNECT is refused.
      */
     @Override
     public CompletionStage<Long> claimClient(String clientId) {
         ClientOwnership claims = owners;
         if (!running || claims == null) {
+            if (settings.minimumClusterSize > 1) {
+                return CompletableFuture.failedFuture(new IllegalStateException("this node is out of cluster '"
+                        + settings.clusterName + "', below its minimum size of " + settings.minimumClusterSize));
+            }
             return CompletableFuture.completedFuture(NO_CLAIM);
         }
         return claims.claim(clientId);
@@ -246,11 +263,40 @@ public final class HazelcastCluster implements Cluster {
         }
     }
 
-    /** The node that owns {@code clientId} in the cluster now, or {@code null} when none does. */
+    /**
+     * The node that owns {@code clientId} in the cluster now, or {@code null} when none does.
+     *
+     * @throws RuntimeException Hazelcast's {@code SplitBrainProtectionException} while this node's
+     *         side of the cluster has fewer members than {@link Builder#minimumClusterSize}
+     */
     public String ownerOf(String clientId) {
         ClientOwnership claims = owners;
         ClientOwnership.Owner owner = claims == null ? null : claims.owner(clientId);
         return owner == null ? null : owner.node();
+    }
+
+    /** Backup copies of the cluster's retained messages, as {@link Builder#retainedBackups} set them. */
+    public int retainedBackups() {
+        return settings.retainedBackups;
+    }
+
+    /** The split-brain protection's minimum cluster size for client ownership (1: off). */
+    public int minimumClusterSize() {
+        return settings.minimumClusterSize;
+    }
+
+    /**
+     * Whether this node may claim client identifiers now: always without a minimum cluster size,
+     * otherwise while its side of the cluster has at least that many members as Hazelcast's
+     * split-brain protection sees them. {@code false} when the node is out of the cluster.
+     */
+    public boolean hasMinimumClusterSize() {
+        HazelcastInstance instance = hazelcast;
+        if (instance == null || !running || !instance.getLifecycleService().isRunning()) {
+            return false;
+        }
+        return settings.minimumClusterSize <= 1 || instance.getSplitBrainProtectionService()
+                .getSplitBrainProtection(HazelcastSettings.OWNERS_PROTECTION).hasMinimumSize();
     }
 
     @Override
@@ -524,6 +570,7 @@ public final class HazelcastCluster implements Cluster {
         int dataThreads = 2;
         int retainedBackups = 1;
         Duration retainedTombstoneTtl = Duration.ofDays(1);
+        int minimumClusterSize = 1;
         final Map<String, String> properties = new LinkedHashMap<>();
 
         private Builder() {
@@ -625,6 +672,23 @@ public final class HazelcastCluster implements Cluster {
         }
 
         /**
+         * Split-brain protection of client identifier ownership: the fewest members this node's
+         * side of the cluster must have for it to claim a client identifier. Below it, the
+         * ownership map refuses reads and writes (Hazelcast's split-brain protection), so a new
+         * CONNECT is refused with 0x88 Server unavailable instead of making a second owner on a
+         * minority side; clients already connected stay. Give a majority of the nodes (2 of 3,
+         * 3 of 5) so that only one side of a split can have it. Retained messages and routing are
+         * not affected. Default 1: off.
+         */
+        public Builder minimumClusterSize(int members) {
+            if (members < 1) {
+                throw new IllegalArgumentException("minimumClusterSize must be at least 1: " + members);
+            }
+            this.minimumClusterSize = members;
+            return this;
+        }
+
+        /**
          * Sets a Hazelcast property (see Hazelcast's {@code ClusterProperty}), for example
          * {@code hazelcast.max.no.heartbeat.seconds}. Applied after Corvid's own.
          */
@@ -645,6 +709,7 @@ public final class HazelcastCluster implements Cluster {
             copy.dataThreads = dataThreads;
             copy.retainedBackups = retainedBackups;
             copy.retainedTombstoneTtl = retainedTombstoneTtl;
+            copy.minimumClusterSize = minimumClusterSize;
             copy.properties.putAll(properties);
             return new HazelcastCluster(copy);
         }

@@ -4,6 +4,8 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.SplitBrainProtectionConfig;
+import com.hazelcast.splitbrainprotection.SplitBrainProtectionOn;
 import java.util.Map;
 
 /** Turns a {@link HazelcastCluster.Builder}'s settings into Hazelcast's configuration. */
@@ -16,6 +18,8 @@ final class HazelcastSettings {
     static final String ROUTES = "corvid.routes";
     /** The map of retained messages by topic. */
     static final String RETAINED = "corvid.retained";
+    /** The split-brain protection of the client identifier ownership map (when a minimum cluster size is set). */
+    static final String OWNERS_PROTECTION = "corvid.owners.minimum-size";
 
     private HazelcastSettings() {
     }
@@ -43,6 +47,13 @@ final class HazelcastSettings {
         MapConfig retained = new MapConfig(RETAINED).setBackupCount(settings.retainedBackups).setAsyncBackupCount(0);
         retained.getMergePolicyConfig().setPolicy(LatestRetainedMergePolicy.class.getName());
         config.addMapConfig(retained);
+        if (settings.minimumClusterSize > 1) {
+            // Reads too: a minority side must not answer from a stale copy either. The retained
+            // map stays writable on both sides: its writes are versioned and merged after a heal.
+            config.addSplitBrainProtectionConfig(new SplitBrainProtectionConfig(OWNERS_PROTECTION, true,
+                    settings.minimumClusterSize).setProtectOn(SplitBrainProtectionOn.READ_WRITE));
+            config.addMapConfig(new MapConfig(ClientOwnership.MAP).setSplitBrainProtectionName(OWNERS_PROTECTION));
+        }
 
         NetworkConfig network = config.getNetworkConfig();
         network.setPort(settings.port);

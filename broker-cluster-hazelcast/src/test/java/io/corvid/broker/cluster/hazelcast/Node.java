@@ -32,8 +32,18 @@ final class Node implements AutoCloseable {
 
     /** As {@link #start(String, Node, SessionStore)}, publishing the $SYS topics every {@code sysInterval} (zero: never). */
     static Node start(String clusterName, Node seed, SessionStore store, Duration sysInterval) {
+        return start(clusterName, seed, store, sysInterval, 1);
+    }
+
+    /** As {@link #start(String, Node)}, with split-brain protection of ownership at {@code minimumClusterSize} members. */
+    static Node startWithMinimumSize(String clusterName, Node seed, int minimumClusterSize) {
+        return start(clusterName, seed, null, Duration.ZERO, minimumClusterSize);
+    }
+
+    private static Node start(String clusterName, Node seed, SessionStore store, Duration sysInterval,
+                              int minimumClusterSize) {
         HazelcastCluster.Builder settings = HazelcastCluster.builder().clusterName(clusterName).host("127.0.0.1")
-                .port(0).dataPort(0).dataThreads(1)
+                .port(0).dataPort(0).dataThreads(1).minimumClusterSize(minimumClusterSize)
                 .hazelcastProperty("hazelcast.wait.seconds.before.join", "0")
                 .hazelcastProperty("hazelcast.max.wait.seconds.before.join", "0")
                 .hazelcastProperty("hazelcast.partition.count", "7")
